@@ -1,0 +1,1 @@
+"""The inference engine: rule loading, compilation onto durable-rules, execution, trace and explanation."""

@@ -1,0 +1,1 @@
+"""Case models, value parsing and the fact builder: the only place a case becomes facts."""

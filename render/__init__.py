@@ -1,0 +1,1 @@
+"""Renderers: every output (text, Markdown, JSON) is drawn from one Result object."""
