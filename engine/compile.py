@@ -1,0 +1,256 @@
+"""Compiling checked rules into durable-rules' JSON ruleset form.
+
+Each rule becomes one durable-rules rule whose ``all`` list joins the facts
+the rule reads. durable-rules has a narrow notion of a condition (see
+engine-notes.md), so the compiler arranges every comparison to fit it:
+
+- the left side must be one field of the fact being matched; arithmetic may
+  appear only on the right and may read facts matched *earlier* in the join
+  (or the same fact, through ``$m``). A comparison written the other way round
+  is mirrored; the join order is chosen so every right side's facts come first;
+- an ``or`` must stay within one fact;
+- every pattern is anchored by a positive type test (``t``), since a pattern
+  of negative tests alone matches durable-rules' own state fact and loops;
+- absence (``missing figure.x``, ``missing budget``) is only reliable as the
+  tail of a join that a *phase* fact completes: such rules get the phase of
+  their stratum, then their ``none`` patterns last.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from engine import expr as E
+from engine.errors import Problem, RuleBaseError
+from engine.rulebase import FactTest, FieldTest, Rule, RuleBase, Slot
+
+CATCH_ALL = "r_case"  # always fires on the case fact: a sid that never ran an action segfaults on delete
+
+_INPUT_ORDER = ["case", "debtor", "budget", "property", "sale", "mortgage", "other_debt", "guarantor", "assets", "params"]
+_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    name: str  # the durable-rules rule name (r0, r1 …)
+    order: list[Slot]  # positive slots in join order
+    definition: dict[str, Any]
+
+
+def _compile_error(rule: Rule, ja: str, en: str) -> RuleBaseError:
+    return RuleBaseError([Problem(f"{rule.file}: {rule.id}", ja, en)])
+
+
+def _slot_of(rule: Rule, ref: E.Ref) -> Slot:
+    key = ref.scope if ref.scope not in ("figure", "finding", "path") else f"{ref.scope}.{ref.name}"
+    return rule.slots[key]
+
+
+def _field_of(ref: E.Ref) -> str:
+    return "value" if ref.scope in ("figure", "finding") else ref.name  # type: ignore[return-value]
+
+
+def encode_number(value: Fraction) -> int | float:
+    if value.denominator == 1:
+        return int(value)
+    return float(value)
+
+
+class _Option:
+    """One way to attach a test to a slot: the slot, its JSON builder and the slots it needs first."""
+
+    def __init__(self, slot: Slot, build: Any, deps: set[str]):
+        self.slot, self.build, self.deps = slot, build, deps
+
+
+def _rhs(rule: Rule, node: Any, home: Slot) -> Any:
+    if isinstance(node, E.Num):
+        return encode_number(node.value)
+    if isinstance(node, (E.Str, E.Bool)):
+        return node.value
+    if isinstance(node, E.Ref):
+        slot = _slot_of(rule, node)
+        if slot.key == home.key:
+            return {"$m": _field_of(node)}
+        return {slot.alias: _field_of(node)}
+    if isinstance(node, E.Neg):
+        return {"$sub": {"$l": 0, "$r": _rhs(rule, node.operand, home)}}
+    if isinstance(node, E.BinOp):
+        return {_ARITH[node.op]: {"$l": _rhs(rule, node.left, home), "$r": _rhs(rule, node.right, home)}}
+    raise AssertionError(f"not a value: {node!r}")
+
+
+def _compare_json(field: str, op: str, rhs: Any) -> dict:
+    if op == "==":
+        return {field: rhs}
+    return {_OPS[op]: {field: rhs}}
+
+
+def _options(rule: Rule, atom: Any) -> list[_Option]:
+    if isinstance(atom, FieldTest):
+        slot = _slot_of(rule, atom.ref)
+        key = "$ex" if atom.present else "$nex"
+        return [_Option(slot, lambda s, f=_field_of(atom.ref), k=key: {k: {f: 1}}, set())]
+    if isinstance(atom, E.In):
+        slot = _slot_of(rule, atom.ref)
+        field = _field_of(atom.ref)
+        values = [_rhs(rule, v, slot) for v in atom.values]
+        if atom.negated:
+            build = lambda s, f=field, vs=values: {"$and": [{"$neq": {f: v}} for v in vs]}  # noqa: E731
+        else:
+            build = lambda s, f=field, vs=values: {"$or": [{f: v} for v in vs]}  # noqa: E731
+        return [_Option(slot, build, set())]
+    if isinstance(atom, E.Compare):
+        out = []
+        for lhs, op, rhs in ((atom.left, atom.op, atom.right), (atom.right, E.mirror(atom.op), atom.left)):
+            if not isinstance(lhs, E.Ref):
+                continue
+            slot = _slot_of(rule, lhs)
+            deps = {_slot_of(rule, r).key for r in E.refs(rhs)} - {slot.key}
+            out.append(
+                _Option(
+                    slot,
+                    lambda s, f=_field_of(lhs), o=op, r=rhs: _compare_json(f, o, _rhs(rule, r, s)),
+                    deps,
+                )
+            )
+        return out
+    raise AssertionError(f"not an atom: {atom!r}")
+
+
+def _groups(rule: Rule) -> list[Any]:
+    """Flatten the conditions into AND-ed groups: a single atom, or an Or of atoms."""
+    groups: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, E.And):
+            for item in node.items:
+                walk(item)
+        elif isinstance(node, FactTest):
+            return  # presence is the slot itself; absence becomes a none() pattern
+        else:
+            groups.append(node)
+
+    for cond in rule.conditions:
+        walk(cond.tree)
+    return groups
+
+
+def _group_options(rule: Rule, group: Any) -> list[tuple[Slot, Any, set[str]]]:
+    """Ways to attach one AND-ed group: (slot, json builder, deps)."""
+    if not isinstance(group, E.Or):
+        return [(o.slot, o.build, o.deps) for o in _options(rule, group)]
+    atoms: list[Any] = []
+
+    def flat(node: Any) -> None:
+        if isinstance(node, (E.Or, E.And)):
+            for i in node.items:
+                flat(i)
+        else:
+            atoms.append(node)
+
+    flat(group)
+    if any(isinstance(a, FactTest) for a in atoms):
+        raise _compile_error(
+            rule,
+            "or の中で事実の有無（exists/missing）は使えません。ルールを2つに分けてください",
+            "an 'or' cannot test whether a whole fact exists: split it into two rules",
+        )
+    # every atom of the or must sit on the same slot
+    per_atom = [_options(rule, a) for a in atoms]
+    slots = set.intersection(*({o.slot.key for o in opts} for opts in per_atom))
+    if not slots:
+        raise _compile_error(
+            rule,
+            "or の両側は同じ事実の項目でなければなりません。ルールを2つに分けてください",
+            "both sides of an 'or' must test the same fact: split it into two rules",
+        )
+    out = []
+    for key in sorted(slots):
+        chosen = [next(o for o in opts if o.slot.key == key) for opts in per_atom]
+        deps = set().union(*(o.deps for o in chosen))
+
+        def build(s: Slot, g: Any = group, r: Rule = rule) -> Any:
+            return _or_json(r, g, s)
+
+        out.append((chosen[0].slot, build, deps))
+    return out
+
+
+def _or_json(rule: Rule, node: Any, slot: Slot) -> Any:
+    if isinstance(node, (E.Or, E.And)):
+        key = "$or" if isinstance(node, E.Or) else "$and"
+        return {key: [_or_json(rule, i, slot) for i in node.items]}
+    opts = [o for o in _options(rule, node) if o.slot.key == slot.key]
+    return opts[0].build(slot)
+
+
+def _order(rule: Rule, slots: dict[str, Slot], deps: dict[str, set[str]]) -> list[Slot] | None:
+    def rank(s: Slot) -> tuple:
+        base = _INPUT_ORDER.index(s.type) if s.type in _INPUT_ORDER else len(_INPUT_ORDER)
+        return (base, list(slots).index(s.key))
+
+    remaining = dict(slots)
+    out: list[Slot] = []
+    while remaining:
+        ready = [s for k, s in remaining.items() if not (deps.get(k, set()) & set(remaining))]
+        if not ready:
+            return None
+        nxt = min(ready, key=rank)
+        out.append(nxt)
+        del remaining[nxt.key]
+    return out
+
+
+def _pattern(slot: Slot, tests: list[Any]) -> dict:
+    anchor: list[Any] = [{"t": slot.type}]
+    if slot.name is not None:
+        anchor.append({"name": slot.name})
+    parts = anchor + tests
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def compile_rule(rule: Rule, name: str) -> CompiledRule:
+    slots = dict(rule.slots)
+    if not slots:
+        # a rule that reads nothing positive (only absences, or nothing at all)
+        slots["case"] = Slot("case", "case")
+        rule.slots.setdefault("case", slots["case"])
+    groups = _groups(rule)
+    choices = [_group_options(rule, g) for g in groups]
+    for combo in itertools.product(*choices) if choices else [()]:
+        deps: dict[str, set[str]] = {}
+        for slot, _, d in combo:
+            deps.setdefault(slot.key, set()).update(d)
+        order = _order(rule, slots, deps)
+        if order is not None:
+            break
+    else:
+        raise _compile_error(
+            rule,
+            "条件の参照が循環していて、結合の順序を決められません",
+            "the conditions refer to each other in a cycle: no join order satisfies them",
+        )
+    tests: dict[str, list[Any]] = {s.key: [] for s in order}
+    for slot, build, _ in combo:
+        tests[slot.key].append(build(slot))
+    patterns = [{s.alias: _pattern(s, tests[s.key])} for s in order]
+    if rule.absent:
+        patterns.append({"phase__": {"$and": [{"t": "phase"}, {"n": rule.stratum}]}})
+        for slot in rule.absent.values():
+            patterns.append({f"{slot.alias}$not": _pattern(slot, [])})
+    return CompiledRule(rule=rule, name=name, order=order, definition={"all": patterns})
+
+
+def compile_rule_base(rb: RuleBase) -> tuple[dict[str, Any], dict[str, CompiledRule]]:
+    """The durable-rules ruleset definition and the compiled rules by durable name."""
+    compiled = {f"r{i}": compile_rule(rule, f"r{i}") for i, rule in enumerate(rb.rules)}
+    definition: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {"t": "case"}}]}}
+    for name, cr in compiled.items():
+        definition[name] = cr.definition
+    return definition, compiled

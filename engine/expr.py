@@ -1,0 +1,696 @@
+"""The rule expression language: a small, safe grammar for conditions and figures.
+
+Rules are data, so their expressions are parsed here, never ``eval``-ed. The
+grammar is deliberately small::
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | test
+    test    := ("exists" | "missing") ref
+             | sum [cmp sum | ["not"] "in" "[" literal ("," literal)* "]"]
+    sum     := term (("+" | "-") term)*
+    term    := unary (("*" | "/") unary)*
+    unary   := "-" unary | atom
+    atom    := INTEGER | DECIMAL | STRING | "true" | "false"
+             | ref | FUNCTION "(" expr ("," expr)* ")" | "(" expr ")"
+    ref     := NAME ("." NAME)?        e.g. debtor.annual_income, figure.residual_debt
+
+Conditions are *normalised* before they are compiled or evaluated: ``not`` is
+pushed down to the tests (De Morgan, flipped comparisons, exists <-> missing),
+so durable-rules and the explainer see exactly the same negation-free tree.
+A comparison with a missing operand is false, as it is in durable-rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Callable, Union
+
+# ---------------------------------------------------------------------------
+# AST
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction  # exact; ints are Fractions with denominator 1
+    text: str
+
+
+@dataclass(frozen=True)
+class Str:
+    value: str
+
+
+@dataclass(frozen=True)
+class Bool:
+    value: bool
+
+
+@dataclass(frozen=True)
+class Ref:
+    """``scope.name`` (a fact field, a parameter, a figure…) or a bare ``scope`` (a whole fact)."""
+
+    scope: str
+    name: str | None
+
+    @property
+    def text(self) -> str:
+        return f"{self.scope}.{self.name}" if self.name else self.scope
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # + - * /
+    left: "Node"
+    right: "Node"
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Node"
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # == != < <= > >=
+    left: "Node"
+    right: "Node"
+
+
+@dataclass(frozen=True)
+class In:
+    ref: "Node"
+    values: tuple["Node", ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Exists:
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class Missing:
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Node"
+
+
+Node = Union[Num, Str, Bool, Ref, BinOp, Neg, Call, Compare, In, Exists, Missing, And, Or, Not]
+
+
+class ExprError(Exception):
+    """A syntax or semantic error in an expression, with bilingual text."""
+
+    def __init__(self, ja: str, en: str, position: int | None = None):
+        self.ja, self.en, self.position = ja, en, position
+        super().__init__(en)
+
+
+# ---------------------------------------------------------------------------
+# Functions. Each takes already-evaluated arguments. Only these names may be called.
+
+
+def _add_years(d: dt.date, n: Fraction) -> dt.date:
+    years = _whole(n, "add_years")
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February in a non-leap target year: the day before 1 March
+        return dt.date(d.year + years, 3, 1) - dt.timedelta(days=1)
+
+
+def _add_months(d: dt.date, n: Fraction) -> dt.date:
+    months = _whole(n, "add_months")
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(d.day, last))
+
+
+def _years_between(start: dt.date, end: dt.date) -> Fraction:
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return Fraction(years)
+
+
+def _months_between(start: dt.date, end: dt.date) -> Fraction:
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    return Fraction(months)
+
+
+def _whole(n: Fraction, fn: str) -> int:
+    if not isinstance(n, Fraction) or n.denominator != 1:
+        raise EvalError(f"{fn}() には整数を渡してください（{n}）", f"{fn}() needs a whole number, got {n}")
+    return int(n)
+
+
+def _latest(*dates: Any) -> Any:
+    present = [d for d in dates if d is not None]
+    if not present:
+        return None
+    return max(present)
+
+
+FUNCTIONS: dict[str, tuple[int, int, Callable[..., Any], str]] = {
+    # name: (min args, max args, implementation, result kind or "arg")
+    "min": (2, 8, lambda *a: min(a), "arg"),
+    "max": (2, 8, lambda *a: max(a), "arg"),
+    "floor": (1, 1, lambda x: Fraction(math.floor(x)), "number"),
+    "ceil": (1, 1, lambda x: Fraction(math.ceil(x)), "number"),
+    "add_years": (2, 2, _add_years, "date"),
+    "add_months": (2, 2, _add_months, "date"),
+    "years_between": (2, 2, _years_between, "number"),
+    "months_between": (2, 2, _months_between, "number"),
+    # the latest of several dates, ignoring those the case does not give
+    "latest": (1, 8, _latest, "date"),
+}
+
+# Functions whose arguments may be missing (the others fail on a missing value).
+TOLERATES_MISSING = {"latest"}
+
+
+# ---------------------------------------------------------------------------
+# Tokenizer and parser
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<num>\d[\d_]*(?:\.\d+)?)
+  | (?P<str>"[^"\\]*"|'[^'\\]*')
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|,|\.)
+  | (?P<bad>.)
+    """,
+    re.VERBOSE,
+)
+
+KEYWORDS = {"and", "or", "not", "in", "exists", "missing", "true", "false"}
+COMPARATORS = {"==", "!=", "<", "<=", ">", ">="}
+
+
+@dataclass
+class _Tok:
+    kind: str
+    text: str
+    pos: int
+
+
+def _tokenize(src: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    for m in _TOKEN.finditer(src):
+        kind = m.lastgroup
+        text = m.group()
+        if kind == "ws":
+            continue
+        if kind == "bad":
+            raise ExprError(
+                f"使えない文字 {text!r} があります（{m.start() + 1}文字目）",
+                f"unexpected character {text!r} at column {m.start() + 1}",
+                m.start(),
+            )
+        toks.append(_Tok(kind, text, m.start()))
+    toks.append(_Tok("end", "", len(src)))
+    return toks
+
+
+class _Parser:
+    def __init__(self, src: str):
+        self.src = src
+        self.toks = _tokenize(src)
+        self.i = 0
+
+    def peek(self) -> _Tok:
+        return self.toks[self.i]
+
+    def next(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def accept(self, text: str) -> bool:
+        tok = self.peek()
+        if tok.text == text and tok.kind in ("op", "name"):
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> None:
+        if not self.accept(text):
+            tok = self.peek()
+            found = tok.text or "終わり"
+            raise ExprError(
+                f"{tok.pos + 1}文字目で {text!r} が必要ですが {found!r} があります",
+                f"expected {text!r} at column {tok.pos + 1}, found {tok.text or 'end of expression'!r}",
+                tok.pos,
+            )
+
+    def parse(self) -> Node:
+        node = self.or_()
+        tok = self.peek()
+        if tok.kind != "end":
+            raise ExprError(
+                f"{tok.pos + 1}文字目の {tok.text!r} は式の続きとして読めません",
+                f"unexpected {tok.text!r} at column {tok.pos + 1}",
+                tok.pos,
+            )
+        return node
+
+    def or_(self) -> Node:
+        items = [self.and_()]
+        while self.accept("or"):
+            items.append(self.and_())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_(self) -> Node:
+        items = [self.not_()]
+        while self.accept("and"):
+            items.append(self.not_())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def not_(self) -> Node:
+        if self.accept("not"):
+            return Not(self.not_())
+        return self.test()
+
+    def test(self) -> Node:
+        if self.accept("exists"):
+            return Exists(self.ref_only("exists"))
+        if self.accept("missing"):
+            return Missing(self.ref_only("missing"))
+        left = self.sum()
+        tok = self.peek()
+        if tok.kind == "op" and tok.text in COMPARATORS:
+            self.next()
+            right = self.sum()
+            return Compare(tok.text, left, right)
+        if tok.text == "not" and self.toks[self.i + 1].text == "in":
+            self.i += 2
+            return In(left, self.literal_list(), negated=True)
+        if tok.text == "in":
+            self.next()
+            return In(left, self.literal_list())
+        return left
+
+    def literal_list(self) -> tuple[Node, ...]:
+        self.expect("[")
+        items = [self.atom()]
+        while self.accept(","):
+            items.append(self.atom())
+        self.expect("]")
+        for item in items:
+            if not isinstance(item, (Num, Str, Bool)):
+                raise ExprError("in [...] には定数だけを書けます", "only constants may appear in an 'in [...]' list")
+        return tuple(items)
+
+    def ref_only(self, keyword: str) -> Ref:
+        node = self.atom()
+        if not isinstance(node, Ref):
+            raise ExprError(
+                f"{keyword} の後には事実の名前（例: budget, debtor.age）が必要です",
+                f"{keyword} must be followed by a fact or field name (e.g. budget, debtor.age)",
+            )
+        return node
+
+    def sum(self) -> Node:
+        node = self.term()
+        while True:
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in ("+", "-"):
+                self.next()
+                node = BinOp(tok.text, node, self.term())
+            else:
+                return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while True:
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in ("*", "/"):
+                self.next()
+                node = BinOp(tok.text, node, self.unary())
+            else:
+                return node
+
+    def unary(self) -> Node:
+        if self.accept("-"):
+            return Neg(self.unary())
+        return self.atom()
+
+    def atom(self) -> Node:
+        tok = self.next()
+        if tok.kind == "num":
+            text = tok.text.replace("_", "")
+            return Num(Fraction(Decimal(text)), tok.text)
+        if tok.kind == "str":
+            body = tok.text[1:-1]
+            return Str(body)
+        if tok.kind == "op" and tok.text == "(":
+            node = self.or_()
+            self.expect(")")
+            return node
+        if tok.kind == "name":
+            if tok.text == "true":
+                return Bool(True)
+            if tok.text == "false":
+                return Bool(False)
+            if tok.text in KEYWORDS:
+                raise ExprError(
+                    f"{tok.pos + 1}文字目の {tok.text!r} はここでは使えません",
+                    f"{tok.text!r} cannot stand here (column {tok.pos + 1})",
+                    tok.pos,
+                )
+            if tok.text.startswith("__") or tok.text.endswith("__"):
+                raise ExprError(
+                    f"名前 {tok.text!r} は使えません（__ で始まる名前は禁止）",
+                    f"the name {tok.text!r} is not allowed (no dunder names)",
+                    tok.pos,
+                )
+            if self.peek().text == "(":
+                return self.call(tok)
+            if self.accept("."):
+                field = self.next()
+                if field.kind != "name" or field.text in KEYWORDS:
+                    raise ExprError(
+                        f"{field.pos + 1}文字目: '.' の後には項目名が必要です",
+                        f"a field name must follow '.' (column {field.pos + 1})",
+                        field.pos,
+                    )
+                if field.text.startswith("_"):
+                    raise ExprError(
+                        f"項目名 {field.text!r} は使えません",
+                        f"the field name {field.text!r} is not allowed",
+                        field.pos,
+                    )
+                if self.peek().text == ".":
+                    raise ExprError(
+                        "名前は「種類.項目」の2段までです（例: debtor.age）",
+                        "names have at most two parts (e.g. debtor.age)",
+                        self.peek().pos,
+                    )
+                if self.peek().text == "(":
+                    raise ExprError(
+                        f"メソッド呼び出し {tok.text}.{field.text}(...) は使えません",
+                        f"method calls such as {tok.text}.{field.text}(...) are not allowed",
+                        field.pos,
+                    )
+                return Ref(tok.text, field.text)
+            return Ref(tok.text, None)
+        found = tok.text or "終わり"
+        raise ExprError(
+            f"{tok.pos + 1}文字目で値が必要ですが {found!r} があります",
+            f"expected a value at column {tok.pos + 1}, found {tok.text or 'end of expression'!r}",
+            tok.pos,
+        )
+
+    def call(self, tok: _Tok) -> Node:
+        name = tok.text
+        if name not in FUNCTIONS:
+            from difflib import get_close_matches
+
+            hint = get_close_matches(name, FUNCTIONS, n=1)
+            extra_ja = f"（もしかして {hint[0]}?）" if hint else ""
+            extra_en = f" (did you mean {hint[0]}?)" if hint else ""
+            raise ExprError(
+                f"関数 {name}() は使えません{extra_ja}。使える関数: {', '.join(FUNCTIONS)}",
+                f"unknown function {name}(){extra_en}; allowed: {', '.join(FUNCTIONS)}",
+                tok.pos,
+            )
+        self.expect("(")
+        args = [self.or_()]
+        while self.accept(","):
+            args.append(self.or_())
+        self.expect(")")
+        lo, hi, _, _ = FUNCTIONS[name]
+        if not lo <= len(args) <= hi:
+            raise ExprError(
+                f"{name}() の引数の数が違います（{len(args)}個）",
+                f"{name}() takes {lo}{'' if lo == hi else f' to {hi}'} arguments, got {len(args)}",
+                tok.pos,
+            )
+        return Call(name, tuple(args))
+
+
+def parse(src: str) -> Node:
+    if not isinstance(src, str):
+        raise ExprError("式は文字列で書いてください", f"an expression must be a string, got {type(src).__name__}")
+    if not src.strip():
+        raise ExprError("式が空です", "empty expression")
+    return _Parser(src).parse()
+
+
+# ---------------------------------------------------------------------------
+# Normalisation: push `not` down so no Not node survives.
+
+_FLIP = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_MIRROR = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def normalise(node: Node, negate: bool = False) -> Node:
+    """Return an equivalent tree with no ``Not``; boolean refs become explicit tests."""
+    if isinstance(node, Not):
+        return normalise(node.operand, not negate)
+    if isinstance(node, And):
+        items = tuple(normalise(i, negate) for i in node.items)
+        return Or(items) if negate else And(items)
+    if isinstance(node, Or):
+        items = tuple(normalise(i, negate) for i in node.items)
+        return And(items) if negate else Or(items)
+    if isinstance(node, Compare):
+        return Compare(_FLIP[node.op], node.left, node.right) if negate else node
+    if isinstance(node, In):
+        return In(node.ref, node.values, node.negated != negate)
+    if isinstance(node, Exists):
+        return Missing(node.ref) if negate else node
+    if isinstance(node, Missing):
+        return Exists(node.ref) if negate else node
+    if isinstance(node, Ref):
+        # A bare reference used as a condition: `debtor.on_welfare` means `== true`;
+        # a whole fact or a finding without a field means "it exists". Which one
+        # applies is decided by the rule loader, which knows the vocabulary; here
+        # we keep the shape and let `Truthy` carry the polarity.
+        return Truthy(node, not negate)
+    if isinstance(node, Bool):
+        raise ExprError("条件に true/false だけを書くことはできません", "a condition cannot be a bare true/false")
+    raise ExprError(
+        "条件は比較・exists・missing・真偽の項目でなければなりません",
+        "a condition must be a comparison, exists, missing or a yes/no field",
+    )
+
+
+@dataclass(frozen=True)
+class Truthy:
+    """A bare reference used as a condition; ``positive`` false means it was negated."""
+
+    ref: Ref
+    positive: bool
+
+
+def mirror(op: str) -> str:
+    return _MIRROR[op]
+
+
+# ---------------------------------------------------------------------------
+# Walking
+
+
+def refs(node: Any) -> list[Ref]:
+    """Every reference in a tree, in reading order (duplicates kept once)."""
+    out: list[Ref] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, Ref):
+            if n not in out:
+                out.append(n)
+        elif isinstance(n, (BinOp, Compare)):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, Neg):
+            walk(n.operand)
+        elif isinstance(n, Not):
+            walk(n.operand)
+        elif isinstance(n, Call):
+            for a in n.args:
+                walk(a)
+        elif isinstance(n, In):
+            walk(n.ref)
+        elif isinstance(n, (Exists, Missing)):
+            walk(n.ref)
+        elif isinstance(n, Truthy):
+            walk(n.ref)
+        elif isinstance(n, (And, Or)):
+            for i in n.items:
+                walk(i)
+
+    walk(node)
+    return out
+
+
+def numbers(node: Any) -> list[Num]:
+    out: list[Num] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, Num):
+            out.append(n)
+        elif isinstance(n, (BinOp, Compare)):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, (Neg, Not)):
+            walk(n.operand)
+        elif isinstance(n, Call):
+            for a in n.args:
+                walk(a)
+        elif isinstance(n, In):
+            for v in n.values:
+                walk(v)
+        elif isinstance(n, (And, Or)):
+            for i in n.items:
+                walk(i)
+
+    walk(node)
+    return out
+
+
+def calls(node: Any) -> list[Call]:
+    out: list[Call] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, Call):
+            out.append(n)
+            for a in n.args:
+                walk(a)
+        elif isinstance(n, (BinOp, Compare)):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, (Neg, Not)):
+            walk(n.operand)
+        elif isinstance(n, In):
+            walk(n.ref)
+        elif isinstance(n, (And, Or)):
+            for i in n.items:
+                walk(i)
+
+    walk(node)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Evaluation
+
+
+class EvalError(Exception):
+    def __init__(self, ja: str, en: str):
+        self.ja, self.en = ja, en
+        super().__init__(en)
+
+
+MISSING = object()  # a value the case does not give
+
+
+def to_exact(value: Any) -> Any:
+    """Bring a fact value into the evaluator's domain: numbers become Fractions."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return value
+
+
+Resolver = Callable[[Ref], Any]  # returns a value, or MISSING
+
+
+def evaluate(node: Any, resolve: Resolver) -> Any:
+    """Evaluate an expression (not a condition) to a value; MISSING propagates."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Str):
+        return node.value
+    if isinstance(node, Bool):
+        return node.value
+    if isinstance(node, Ref):
+        return resolve(node)
+    if isinstance(node, Neg):
+        v = evaluate(node.operand, resolve)
+        return v if v is MISSING else -_number(v, "-")
+    if isinstance(node, BinOp):
+        left = evaluate(node.left, resolve)
+        right = evaluate(node.right, resolve)
+        if left is MISSING or right is MISSING:
+            return MISSING
+        a, b = _number(left, node.op), _number(right, node.op)
+        if node.op == "+":
+            return a + b
+        if node.op == "-":
+            return a - b
+        if node.op == "*":
+            return a * b
+        if b == 0:
+            raise EvalError("0 で割ろうとしました", "division by zero")
+        return a / b
+    if isinstance(node, Call):
+        args = [evaluate(a, resolve) for a in node.args]
+        if node.func in TOLERATES_MISSING:
+            args = [None if a is MISSING else a for a in args]
+        elif any(a is MISSING for a in args):
+            return MISSING
+        impl = FUNCTIONS[node.func][2]
+        try:
+            return impl(*args)
+        except EvalError:
+            raise
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise EvalError(f"{node.func}() を計算できません: {exc}", f"cannot compute {node.func}(): {exc}") from exc
+    raise EvalError("ここには値を書いてください", f"not a value expression: {type(node).__name__}")
+
+
+def _number(v: Any, op: str) -> Fraction:
+    if isinstance(v, bool) or not isinstance(v, Fraction):
+        raise EvalError(f"{op} は数値どうしでしか計算できません（{v!r}）", f"{op} needs numbers, got {v!r}")
+    return v
+
+
+def compare(op: str, a: Any, b: Any) -> bool:
+    if a is MISSING or b is MISSING or a is None or b is None:
+        return False
+    try:
+        if op == "==":
+            return a == b
+        if op == "!=":
+            return a != b
+        if op == "<":
+            return a < b
+        if op == "<=":
+            return a <= b
+        if op == ">":
+            return a > b
+        return a >= b
+    except TypeError as exc:
+        raise EvalError(f"比較できない値です: {a!r} {op} {b!r}", f"cannot compare {a!r} {op} {b!r}") from exc

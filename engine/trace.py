@@ -1,0 +1,153 @@
+"""Evaluating a rule's conditions the way durable-rules does, and writing down what was seen.
+
+The same code serves three purposes: the trace of a firing (each condition
+with its values), the audit that durable-rules fired exactly the rules whose
+conditions hold, and ``explain --why-not``. Because all three use one
+evaluator on the same normalised trees the compiler used, an explanation can
+never disagree with what the engine did without the engine failing loudly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from engine import expr as E
+from engine.rulebase import FactTest, FieldTest
+
+
+@dataclass
+class Seen:
+    """What one condition saw."""
+
+    text: str
+    result: bool
+    values: dict[str, Any] = field(default_factory=dict)
+    evaluated: str = ""
+
+
+def fmt(value: Any) -> str:
+    """Language-neutral display of a value in a trace line."""
+    if value is E.MISSING or value is None:
+        return "(なし/none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return f"{int(value):,}"
+        return f"{float(value):,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+_SHOW_OP = {"*": "×", "/": "÷", "+": "+", "-": "−"}
+
+
+class Evaluator:
+    """Evaluates condition trees against a resolver; records values as it goes."""
+
+    def __init__(self, resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]):
+        self._resolve = resolve
+        self._present = present
+        self.values: dict[str, Any] = {}
+
+    def ref(self, ref: E.Ref) -> Any:
+        value = self._resolve(ref)
+        self.values[ref.text] = value
+        return value
+
+    def value(self, node: Any) -> Any:
+        return E.evaluate(node, self.ref)
+
+    def test(self, node: Any) -> bool:
+        if isinstance(node, E.And):
+            results = [self.test(i) for i in node.items]  # evaluate all: the trace shows every value
+            return all(results)
+        if isinstance(node, E.Or):
+            results = [self.test(i) for i in node.items]
+            return any(results)
+        if isinstance(node, E.Compare):
+            return E.compare(node.op, self.value(node.left), self.value(node.right))
+        if isinstance(node, E.In):
+            v = self.value(node.ref)
+            if v is E.MISSING or v is None:
+                return False
+            hit = any(v == E.evaluate(x, self.ref) for x in node.values)
+            return not hit if node.negated else hit
+        if isinstance(node, FieldTest):
+            v = self.ref(node.ref)
+            present = v is not E.MISSING and v is not None
+            return present if node.present else not present
+        if isinstance(node, FactTest):
+            present = self._present(node.ref)
+            self.values[node.ref.text] = present
+            return present if node.present else not present
+        raise AssertionError(f"unexpected condition node {node!r}")
+
+    # -- display -----------------------------------------------------------
+
+    def show(self, node: Any) -> str:
+        if isinstance(node, E.And):
+            return " and ".join(self._paren(i) for i in node.items)
+        if isinstance(node, E.Or):
+            return " or ".join(self._paren(i) for i in node.items)
+        if isinstance(node, E.Compare):
+            return f"{self._side(node.left)} {node.op} {self._side(node.right)}"
+        if isinstance(node, E.In):
+            items = ", ".join(fmt(E.evaluate(x, self.ref)) for x in node.values)
+            word = "not in" if node.negated else "in"
+            return f"{self._side(node.ref)} {word} [{items}]"
+        if isinstance(node, FieldTest):
+            word = "exists" if node.present else "missing"
+            return f"{word} {node.ref.text} ({fmt(self.values.get(node.ref.text))})"
+        if isinstance(node, FactTest):
+            word = "exists" if node.present else "missing"
+            seen = self.values.get(node.ref.text)
+            state = "あり/present" if seen else "なし/absent"
+            return f"{word} {node.ref.text} ({state})"
+        return "?"
+
+    def _paren(self, node: Any) -> str:
+        text = self.show(node)
+        return f"({text})" if isinstance(node, (E.And, E.Or)) else text
+
+    def _side(self, node: Any) -> str:
+        if isinstance(node, E.Ref):
+            return f"{node.text} {fmt(self.values.get(node.text, E.MISSING))}"
+        if isinstance(node, (E.Num, E.Str, E.Bool)):
+            return fmt(E.evaluate(node, self.ref))
+        try:
+            result = fmt(E.evaluate(node, self.ref))
+        except E.EvalError:
+            result = "?"
+        return f"{self._expr(node)} = {result}"
+
+    def _expr(self, node: Any) -> str:
+        if isinstance(node, E.Ref):
+            return f"{node.text} {fmt(self.values.get(node.text, E.MISSING))}"
+        if isinstance(node, E.Num):
+            return fmt(node.value)
+        if isinstance(node, E.Neg):
+            return f"−{self._expr(node.operand)}"
+        if isinstance(node, E.BinOp):
+            left, right = self._expr(node.left), self._expr(node.right)
+            if isinstance(node.left, E.BinOp) and node.op in "*/" and node.left.op in "+-":
+                left = f"({left})"
+            if isinstance(node.right, E.BinOp):
+                right = f"({right})"
+            return f"{left} {_SHOW_OP[node.op]} {right}"
+        return fmt(E.evaluate(node, self.ref))
+
+
+def see(text: str, tree: Any, resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]) -> Seen:
+    ev = Evaluator(resolve, present)
+    result = ev.test(tree)
+    mark = "✓" if result else "✗"
+    return Seen(text=text, result=result, values=dict(ev.values), evaluated=f"{ev.show(tree)} {mark}")

@@ -1,0 +1,83 @@
+"""Showing values to people: the inverse of facts/values.py.
+
+Money is shown the way advisors write it (``785万8,000円``) in Japanese and
+as ``¥7,858,000`` in English; tables use plain ``7,858,000円``. Dates are
+``2026年11月26日`` / ``26 Nov 2026``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+
+def yen_words(amount: int) -> str:
+    """785万8,000円, 2億4,000万円, 5,000円, 0円."""
+    if amount < 0:
+        return "−" + yen_words(-amount)
+    oku, rest = divmod(amount, 10**8)
+    man, yen = divmod(rest, 10**4)
+    parts = []
+    if oku:
+        parts.append(f"{oku:,}億")
+    if man:
+        parts.append(f"{man:,}万")
+    if yen or not parts:
+        parts.append(f"{yen:,}")
+    return "".join(parts) + "円"
+
+
+def yen_plain(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def yen_en(amount: int) -> str:
+    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
+
+
+def yen(amount: int, lang: str, table: bool = False) -> str:
+    if lang == "ja":
+        return yen_plain(amount) if table else yen_words(amount)
+    return yen_en(amount)
+
+
+def date(value: dt.date, lang: str) -> str:
+    if lang == "ja":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.strftime("%d %b %Y").lstrip("0")
+
+
+def ratio(value: Any) -> str:
+    if isinstance(value, (Fraction, Decimal)):
+        value = float(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def percent(value: Any) -> str:
+    if isinstance(value, (Fraction, Decimal)):
+        value = float(value)
+    return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def value(v: Any, kind: str, lang: str, unit: str | None = None) -> str:
+    """Display a typed value of a given kind (yen, ratio, int, date, bool, text)."""
+    if v is None:
+        return "—"
+    if kind == "yen":
+        return yen(int(v), lang)
+    if kind == "date" and isinstance(v, dt.date):
+        return date(v, lang)
+    if kind == "ratio":
+        return ratio(v)
+    if kind == "bool":
+        return ("はい" if v else "いいえ") if lang == "ja" else ("yes" if v else "no")
+    if kind == "int":
+        n = int(v)
+        if unit == "years":
+            return f"{n}年" if lang == "ja" else f"{n} years"
+        if unit == "months":
+            return f"{n}か月" if lang == "ja" else f"{n} months"
+        return f"{n:,}"
+    return str(v)
