@@ -85,6 +85,11 @@ def _rhs(rule: Rule, node: Any, home: Slot) -> Any:
     raise AssertionError(f"not a value: {node!r}")
 
 
+def _escape_pattern(text: str) -> str:
+    # durable-rules' match dialect escapes with % (like Lua), not backslash
+    return "".join("%" + ch if ch in ".+*?()|[]{}%^$-" else ch for ch in text)
+
+
 def _compare_json(field: str, op: str, rhs: Any) -> dict:
     if op == "==":
         return {field: rhs}
@@ -96,6 +101,10 @@ def _options(rule: Rule, atom: Any) -> list[_Option]:
         slot = _slot_of(rule, atom.ref)
         key = "$ex" if atom.present else "$nex"
         return [_Option(slot, lambda s, f=_field_of(atom.ref), k=key: {k: {f: 1}}, set())]
+    if isinstance(atom, E.Contains):
+        slot = _slot_of(rule, atom.ref)
+        pattern = ".*" + _escape_pattern(atom.needle) + ".*"
+        return [_Option(slot, lambda s, f=_field_of(atom.ref), p=pattern: {"$mt": {f: p}}, set())]
     if isinstance(atom, E.In):
         slot = _slot_of(rule, atom.ref)
         field = _field_of(atom.ref)

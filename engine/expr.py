@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -97,6 +98,14 @@ class In:
 
 
 @dataclass(frozen=True)
+class Contains:
+    """``text contains "s"``: a substring test, for free text such as an occupation."""
+
+    ref: "Node"
+    needle: str
+
+
+@dataclass(frozen=True)
 class Exists:
     ref: Ref
 
@@ -121,7 +130,7 @@ class Not:
     operand: "Node"
 
 
-Node = Union[Num, Str, Bool, Ref, BinOp, Neg, Call, Compare, In, Exists, Missing, And, Or, Not]
+Node = Union[Num, Str, Bool, Ref, BinOp, Neg, Call, Compare, In, Contains, Exists, Missing, And, Or, Not]
 
 
 class ExprError(Exception):
@@ -209,7 +218,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
-KEYWORDS = {"and", "or", "not", "in", "exists", "missing", "true", "false"}
+KEYWORDS = {"and", "or", "not", "in", "contains", "exists", "missing", "true", "false"}
 COMPARATORS = {"==", "!=", "<", "<=", ">", ">="}
 
 
@@ -314,6 +323,12 @@ class _Parser:
         if tok.text == "in":
             self.next()
             return In(left, self.literal_list())
+        if tok.text == "contains":
+            self.next()
+            needle = self.atom()
+            if not isinstance(needle, Str) or not needle.value:
+                raise ExprError("contains の後には文字列が必要です", "contains must be followed by a non-empty string")
+            return Contains(left, unicodedata.normalize("NFKC", needle.value))
         return left
 
     def literal_list(self) -> tuple[Node, ...]:
@@ -484,6 +499,13 @@ def normalise(node: Node, negate: bool = False) -> Node:
         return Compare(_FLIP[node.op], node.left, node.right) if negate else node
     if isinstance(node, In):
         return In(node.ref, node.values, node.negated != negate)
+    if isinstance(node, Contains):
+        if negate:
+            raise ExprError(
+                "not ... contains は使えません（durable-rules に否定の照合がないため）。該当する場合を肯定形で書いてください",
+                "'not ... contains' is not supported (durable-rules has no negated match): state the positive cases",
+            )
+        return node
     if isinstance(node, Exists):
         return Missing(node.ref) if negate else node
     if isinstance(node, Missing):
@@ -536,7 +558,7 @@ def refs(node: Any) -> list[Ref]:
         elif isinstance(n, Call):
             for a in n.args:
                 walk(a)
-        elif isinstance(n, In):
+        elif isinstance(n, (In, Contains)):
             walk(n.ref)
         elif isinstance(n, (Exists, Missing)):
             walk(n.ref)

@@ -623,6 +623,14 @@ class _RuleChecker:
                 )
                 return None
             return node
+        if isinstance(node, E.Contains):
+            if not isinstance(node.ref, E.Ref) or self.kind_of(node.ref, where) != "text":
+                self.fail(where, "contains の左側は文字列の項目にしてください", "the left of 'contains' must be a text field")
+                return None
+            fr = self.resolve(node.ref, where)
+            if fr is not None:
+                self._use(fr.slot)
+            return node
         if isinstance(node, E.In):
             if not isinstance(node.ref, E.Ref):
                 self.fail(where, "in の左側は項目名にしてください", "the left of 'in' must be a field")

@@ -81,6 +81,9 @@ class Evaluator:
                 return False
             hit = any(v == E.evaluate(x, self.ref) for x in node.values)
             return not hit if node.negated else hit
+        if isinstance(node, E.Contains):
+            v = self.value(node.ref)
+            return isinstance(v, str) and node.needle in v
         if isinstance(node, FieldTest):
             v = self.ref(node.ref)
             present = v is not E.MISSING and v is not None
@@ -104,6 +107,8 @@ class Evaluator:
             items = ", ".join(fmt(E.evaluate(x, self.ref)) for x in node.values)
             word = "not in" if node.negated else "in"
             return f"{self._side(node.ref)} {word} [{items}]"
+        if isinstance(node, E.Contains):
+            return f'{self._side(node.ref)} contains "{node.needle}"'
         if isinstance(node, FieldTest):
             word = "exists" if node.present else "missing"
             return f"{word} {node.ref.text} ({fmt(self.values.get(node.ref.text))})"

@@ -24,7 +24,7 @@ class Bilingual(BaseModel):
         return self.ja if lang == "ja" else self.en
 
 
-ParameterKind = Literal["yen", "ratio", "int"]
+ParameterKind = Literal["yen", "ratio", "int", "date"]
 
 
 class Parameter(BaseModel):
@@ -34,7 +34,7 @@ class Parameter(BaseModel):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: ParameterKind
-    value: int | Decimal
+    value: int | Decimal | dt.date
     unit: str | None = Field(None, description="Display unit when not implied by kind: years, months, yen/month …")
     title: Bilingual
     sources: list[str] = Field(min_length=1)
