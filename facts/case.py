@@ -1,0 +1,417 @@
+"""The case file: what an advisor knows about one debtor, as typed models.
+
+This is the public input contract of ``/work/shared/spec/case-format.md``;
+field names follow it exactly and every field's description (Japanese /
+English) becomes the published JSON Schema. Unknown keys are errors, because
+a misspelt key silently ignored would change the advice.
+
+The models check each value and the contradictions *inside* the case (a
+subrogation before the acceleration, a sale dated after the assessment …).
+They do not draw conclusions: residual debt, capacity or limitation dates are
+the rules' work, from the facts that ``facts.builder`` makes of a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from facts.values import CaseDate, Rate, Yen, shown
+from facts.vocabulary import CreditorKind, DebtType, GuarantorKind, LenderType
+
+
+
+def _case_id(value: Any) -> Any:
+    # YAML reads an unquoted ``case_id: 20260412`` as a number; it is still an id.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise PydanticCustomError("empty_id", "{ja} / {en}", {"ja": "事案IDが空です", "en": "the case id is empty"})
+    return value
+
+
+def _assumption_value(value: Any) -> Any:
+    """Keep numbers exact and reject what cannot be a parameter value.
+
+    The value is checked against the parameter's kind later, by the builder,
+    which knows the parameter table; here only its shape is checked.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise PydanticCustomError(
+            "assumption_value",
+            "{ja} / {en}",
+            {
+                "ja": f"前提値には数値か文字列を指定してください（入力: {shown(value)}）",
+                "en": f"an assumption must be a number or a string (got {shown(value)})",
+            },
+        )
+    if isinstance(value, float):
+        return Decimal(str(value))  # 0.70 stays 0.70, not 0.6999…
+    return value
+
+
+CaseId = Annotated[str, BeforeValidator(_case_id)]
+AssumptionValue = Annotated[
+    int | Decimal | str,
+    BeforeValidator(_assumption_value),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]}),
+]
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two or more fields of a case that cannot all be true (not part of the case format)."""
+
+    fields: tuple[str, ...]  # dotted paths relative to the model that found it
+    ja: str
+    en: str
+
+
+def _raise_contradictions(found: list[Contradiction]) -> None:
+    """Report every contradiction at once, so one run lists all of them."""
+    if found:
+        raise PydanticCustomError(
+            "contradiction",
+            "{summary}",
+            {"problems": found, "summary": "; ".join(f"{', '.join(c.fields)}: {c.en}" for c in found)},
+        )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Debtor(_Section):
+    """債務者 / The debtor."""
+
+    age: int | None = Field(None, ge=0, le=130, description="年齢 / Age in years")
+    annual_income: Yen = Field(description="額面年収（必須） / Gross annual income (required)")
+    monthly_take_home: Yen | None = Field(
+        None,
+        description="手取り月収（本人分。他の世帯収入は budget.other_income） / Monthly take-home pay of the debtor; other earners go in budget.other_income",
+    )
+    household_size: int | None = Field(None, ge=1, description="世帯人数 / Number of people in the household")
+    income_stable: bool | None = Field(
+        None, description="継続的・反復的な収入の見込みがある（個人再生の要件） / Continuing or recurring income is expected (a requirement of individual rehabilitation)"
+    )
+    wage_earner: bool | None = Field(None, description="給与所得者である（給与所得者等再生） / Has salaried income (wage-earner rehabilitation)")
+    occupation: str | None = Field(
+        None, description="職業（自由記述。破産で制限される職業は判定に使う） / Occupation, free text; occupations restricted during bankruptcy are recognised"
+    )
+    prior_discharge_date: CaseDate | None = Field(None, description="過去の免責許可決定の日 / Date of an earlier bankruptcy discharge, if any")
+    on_welfare: bool = Field(False, description="生活保護を受給している / Receiving public assistance (生活保護)")
+    gambling_or_waste: bool = Field(
+        False, description="借入れの原因に浪費・ギャンブルがある（免責不許可事由） / Gambling or waste is among the causes of the debt (a bar to discharge)"
+    )
+
+
+class Budget(_Section):
+    """家計収支表（月額・円）。記載のない行は0円 / Monthly household budget in yen; a line left out counts as 0."""
+
+    other_income: Yen = Field(0, description="本人以外の手取り・年金・児童手当など / Spouse's take-home pay, pensions, child allowance and other household income")
+    rent: Yen = Field(0, description="家賃 / Rent")
+    food: Yen = Field(0, description="食費 / Food")
+    utilities: Yen = Field(0, description="水道光熱費 / Utilities")
+    communication: Yen = Field(0, description="通信費 / Phone and internet")
+    insurance: Yen = Field(0, description="保険料 / Insurance premiums")
+    medical: Yen = Field(0, description="医療費 / Medical costs")
+    education: Yen = Field(0, description="教育費 / Education")
+    transport: Yen = Field(0, description="交通費 / Transport")
+    daily_goods: Yen = Field(0, description="日用品費 / Daily goods")
+    other: Yen = Field(0, description="その他の生活費（被服・交際費など） / Other living costs (clothing, social costs …)")
+    other_debt_payments: Yen = Field(0, description="他の借入れへの現在の月々の返済額 / What other debts currently take each month")
+
+
+class Property(_Section):
+    """売却前の自宅（売却後は省略） / The home, before it is sold; omit after the sale."""
+
+    market_value: Yen = Field(description="査定額（必須） / Market value from an appraisal (required)")
+    expected_sale_price: Yen | None = Field(
+        None, description="任意売却の見込価格。省略時は査定額×任意売却価格率 / Expected voluntary-sale price; default: market value × the voluntary-sale price ratio"
+    )
+    condo_fee_arrears: Yen = Field(0, description="滞納管理費・修繕積立金 / Unpaid condominium management and repair-reserve fees")
+    property_tax_arrears: Yen = Field(0, description="固定資産税の滞納額 / Unpaid property tax")
+    junior_liens: int = Field(0, ge=0, description="後順位抵当権者の数 / Number of junior mortgagees")
+    moving_allowance_requested: Yen = Field(0, description="売却代金から希望する引越し費用 / Moving allowance the debtor hopes to get from the proceeds")
+    auction_filed: bool = Field(False, description="競売の申立てがされている / An auction has been filed")
+    auction_bid_opened: bool = Field(False, description="競売の開札が済んでいる / The auction's bids have been opened")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Property:
+        found = []
+        if self.auction_bid_opened and not self.auction_filed:
+            found.append(
+                Contradiction(
+                    fields=("auction_bid_opened", "auction_filed"),
+                    ja="開札済みなのに競売の申立てがされていないことになっています",
+                    en="bids cannot have been opened in an auction that was never filed",
+                )
+            )
+        _raise_contradictions(found)
+        return self
+
+
+class Sale(_Section):
+    """任意売却（実施後に記入） / The voluntary sale, once it has happened."""
+
+    sold: bool = Field(False, description="売却（決済）が済んでいる / The sale has closed")
+    sale_date: CaseDate | None = Field(None, description="売却（決済）日 / Date the sale closed")
+    sale_price: Yen | None = Field(None, description="売却価格 / Sale price")
+    sale_costs: Yen | None = Field(None, description="売却代金から支払われた費用の実額。省略時は計算 / Actual costs paid out of the price; default: computed")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Sale:
+        found = []
+        if self.sale_price is not None and self.sale_costs is not None and self.sale_costs > self.sale_price:
+            found.append(
+                Contradiction(
+                    fields=("sale_costs", "sale_price"),
+                    ja="売却代金から支払われた費用が売却価格を上回っています",
+                    en="the costs paid out of the price exceed the price itself",
+                )
+            )
+        _raise_contradictions(found)
+        return self
+
+
+class Mortgage(_Section):
+    """住宅ローン / The mortgage loan."""
+
+    lender_type: LenderType = Field(
+        description="貸し手の種類（必須。時効期間に影響）: bank 銀行, shinkin 信用金庫, credit_union 信用組合, jhf 住宅金融支援機構（旧公庫）, flat35_bank 銀行取扱いのフラット35, other / Kind of lender (required; it decides the limitation period)"
+    )
+    balance: Yen = Field(description="売却前のローン残高（元本、必須） / Outstanding principal before the sale (required)")
+    contract_date: CaseDate | None = Field(None, description="金銭消費貸借契約の締結日 / Date the loan contract was signed")
+    arrears_months: int | None = Field(None, ge=0, description="滞納月数 / Months in arrears")
+    accelerated: bool = Field(False, description="期限の利益を喪失している / The installment benefit has been lost (期限の利益喪失)")
+    acceleration_date: CaseDate | None = Field(None, description="期限の利益喪失日 / Date of the acceleration")
+    subrogated: bool = Field(False, description="保証会社による代位弁済が済んでいる / The guarantee company has repaid the bank (代位弁済)")
+    subrogation_date: CaseDate | None = Field(None, description="代位弁済日 / Date of the subrogation")
+    current_creditor: CreditorKind | None = Field(
+        None, description="現在の債権者: bank 銀行, guarantee_company 保証会社, servicer サービサー, jhf 住宅金融支援機構 / Who holds the claim now"
+    )
+    late_damage_rate: Rate | None = Field(None, description="契約上の遅延損害金の年率（例 14.6%） / Yearly late-damage rate in the contract, e.g. 14.6%")
+    last_payment_date: CaseDate | None = Field(
+        None, description="最後に返済した日、または債務を承認した日 / Date of the last payment or other acknowledgment of the debt (承認)"
+    )
+    court_title_date: CaseDate | None = Field(
+        None, description="判決・支払督促・裁判上の和解など債務名義が確定した日 / Date a judgment, final payment order or court settlement fixed the claim (債務名義)"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Mortgage:
+        found = []
+        if self.subrogated and not self.accelerated:
+            found.append(
+                Contradiction(
+                    fields=("subrogated", "accelerated"),
+                    ja="代位弁済は期限の利益喪失の後に行われるため、代位弁済済みなら期限の利益も喪失しているはずです",
+                    en="a guarantee company repays the bank only after the loan has been accelerated",
+                )
+            )
+        if self.acceleration_date is not None and not self.accelerated:
+            found.append(
+                Contradiction(
+                    fields=("acceleration_date", "accelerated"),
+                    ja="期限の利益喪失日があるのに、期限の利益を喪失していないことになっています",
+                    en="an acceleration date is given but accelerated is false",
+                )
+            )
+        if self.subrogation_date is not None and not self.subrogated:
+            found.append(
+                Contradiction(
+                    fields=("subrogation_date", "subrogated"),
+                    ja="代位弁済日があるのに、代位弁済されていないことになっています",
+                    en="a subrogation date is given but subrogated is false",
+                )
+            )
+        if self.current_creditor == "guarantee_company" and not self.subrogated:
+            found.append(
+                Contradiction(
+                    fields=("current_creditor", "subrogated"),
+                    ja="保証会社が債権者になるのは代位弁済の後です",
+                    en="the guarantee company holds the claim only after it has repaid the bank (subrogation)",
+                )
+            )
+        if self.acceleration_date and self.subrogation_date and self.subrogation_date < self.acceleration_date:
+            found.append(
+                Contradiction(
+                    fields=("subrogation_date", "acceleration_date"),
+                    ja="代位弁済日が期限の利益喪失日より前になっています",
+                    en="the subrogation is dated before the acceleration that must precede it",
+                )
+            )
+        if self.contract_date is not None:
+            for name, ja in (
+                ("acceleration_date", "期限の利益喪失日"),
+                ("subrogation_date", "代位弁済日"),
+                ("last_payment_date", "最終返済日"),
+                ("court_title_date", "債務名義の日"),
+            ):
+                date = getattr(self, name)
+                if date is not None and date < self.contract_date:
+                    found.append(
+                        Contradiction(
+                            fields=(name, "contract_date"),
+                            ja=f"{ja}がローンの契約日より前になっています",
+                            en=f"{name} is before the loan was contracted",
+                        )
+                    )
+        _raise_contradictions(found)
+        return self
+
+
+class OtherDebt(_Section):
+    """住宅ローン以外の債務 / A debt other than the mortgage."""
+
+    type: DebtType = Field(
+        description="種類（必須）: card_loan カードローン, consumer_loan 消費者金融, car_loan 自動車ローン, tax 税金, child_support 養育費, other / Kind of debt (required)"
+    )
+    creditor: str | None = Field(None, description="債権者名 / Creditor's name")
+    balance: Yen = Field(description="残高（必須） / Outstanding balance (required)")
+    monthly_payment: Yen | None = Field(None, description="現在の月々の返済額 / Current monthly payment")
+
+
+class Guarantor(_Section):
+    """保証人・連帯債務者 / A guarantor or joint debtor of the mortgage."""
+
+    name: str | None = Field(None, description="氏名または呼び方（例: 妻） / Name, or how the debtor refers to them (e.g. 妻)")
+    relation: str | None = Field(None, description="債務者との関係（例: spouse, parent） / Relation to the debtor (e.g. spouse, parent)")
+    kind: GuarantorKind = Field(
+        description="種類（必須）: joint_guarantor 連帯保証人, joint_debtor 連帯債務者, guarantor 保証人 / Kind of liability (required)"
+    )
+    informed: bool | None = Field(None, description="状況を伝えてある / Has been told about the situation")
+    guarantee_date: CaseDate | None = Field(None, description="保証契約の日 / Date the guarantee was signed")
+
+
+class Assets(_Section):
+    """資産（円）。記載のない項目は0円 / Assets in yen; an item left out counts as 0."""
+
+    cash_and_savings: Yen = Field(0, description="現金・預貯金 / Cash and savings")
+    insurance_surrender_value: Yen = Field(0, description="保険の解約返戻金 / Surrender value of insurance policies")
+    car_value: Yen = Field(0, description="自動車の評価額 / Value of a car")
+    other: Yen = Field(0, description="その他の資産 / Other assets")
+
+
+# Dates that record something that has already happened: none may lie after as_of.
+_PAST_EVENTS: tuple[tuple[str, str, str], ...] = (
+    ("debtor", "prior_discharge_date", "過去の免責の日"),
+    ("mortgage", "contract_date", "ローンの契約日"),
+    ("mortgage", "acceleration_date", "期限の利益喪失日"),
+    ("mortgage", "subrogation_date", "代位弁済日"),
+    ("mortgage", "last_payment_date", "最終返済日"),
+    ("mortgage", "court_title_date", "債務名義の日"),
+)
+
+
+class Case(_Section):
+    """任意売却後の残債に関する相談事案 / One case of residual mortgage debt around a voluntary sale."""
+
+    case_id: CaseId = Field(description="事案ID（必須） / Case id (required)")
+    as_of: CaseDate = Field(
+        default_factory=dt.date.today,
+        description="判定基準日。省略時は今日 / Date of the assessment; default: today",
+    )
+    debtor: Debtor = Field(description="債務者（必須） / The debtor (required)")
+    budget: Budget | None = Field(None, description="家計収支表（月額） / Monthly household budget")
+    property: Property | None = Field(None, description="売却前の自宅。売却後は省略 / The home before it is sold; omit after the sale")
+    sale: Sale | None = Field(None, description="任意売却の結果 / The voluntary sale, once it has happened")
+    mortgage: Mortgage = Field(description="住宅ローン（必須） / The mortgage loan (required)")
+    residual_debt: Yen | None = Field(
+        None, description="売却後に確定した残債。計算より優先 / Residual debt already fixed after the sale; overrides the computation"
+    )
+    other_debts: list[OtherDebt] = Field(default_factory=list, description="住宅ローン以外の債務 / Debts other than the mortgage")
+    guarantors: list[Guarantor] = Field(default_factory=list, description="保証人・連帯債務者 / Guarantors and joint debtors of the mortgage")
+    assets: Assets | None = Field(None, description="資産 / Assets")
+    assumptions: dict[str, AssumptionValue] = Field(
+        default_factory=dict,
+        description="ルールベースのパラメータをこの事案だけ上書きする値（例 auction_price_ratio: 0.70） / Per-case overrides of the rule base's parameters, e.g. auction_price_ratio: 0.70",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        found: list[Contradiction] = []
+
+        for section, name, ja in _PAST_EVENTS:
+            date = getattr(getattr(self, section), name)
+            if date is not None and date > self.as_of:
+                found.append(self._after_as_of(f"{section}.{name}", ja, date))
+        for index, guarantor in enumerate(self.guarantors):
+            if guarantor.guarantee_date is not None and guarantor.guarantee_date > self.as_of:
+                found.append(self._after_as_of(f"guarantors[{index}].guarantee_date", "保証契約の日", guarantor.guarantee_date))
+
+        sale = self.sale
+        if sale is not None and sale.sold:
+            # A sale not yet closed may well carry a future (scheduled) date; a closed one may not.
+            if sale.sale_date is not None and sale.sale_date > self.as_of:
+                found.append(self._after_as_of("sale.sale_date", "売却日", sale.sale_date))
+            if sale.sale_price is None and self.residual_debt is None:
+                found.append(
+                    Contradiction(
+                        fields=("sale.sold", "sale.sale_price", "residual_debt"),
+                        ja="売却済みですが、売却価格も確定した残債もありません。どちらかを記入してください",
+                        en="the home is sold but neither the sale price nor the fixed residual debt is given; give one of them",
+                    )
+                )
+            if self.property is not None:
+                found.append(
+                    Contradiction(
+                        fields=("sale.sold", "property"),
+                        ja="売却済みなのに、売却前の自宅（property）が記載されています。売却後は property を省略してください",
+                        en="the home is sold, yet property describes a home not yet sold; omit property after the sale",
+                    )
+                )
+            if (
+                sale.sale_date is not None
+                and self.mortgage.contract_date is not None
+                and sale.sale_date < self.mortgage.contract_date
+            ):
+                found.append(
+                    Contradiction(
+                        fields=("sale.sale_date", "mortgage.contract_date"),
+                        ja="売却日がローンの契約日より前になっています",
+                        en="the sale is dated before the loan was contracted",
+                    )
+                )
+
+        if self.residual_debt is not None:
+            # A residual is fixed by the sale; before it there is only an estimate for the rules to make.
+            if sale is not None and not sale.sold:
+                found.append(
+                    Contradiction(
+                        fields=("residual_debt", "sale.sold"),
+                        ja="確定した残債が記入されていますが、売却は済んでいないことになっています",
+                        en="a fixed residual debt is given, but the sale has not closed",
+                    )
+                )
+            elif sale is None and self.property is not None:
+                found.append(
+                    Contradiction(
+                        fields=("residual_debt", "property"),
+                        ja="確定した残債が記入されていますが、売却前の自宅（property）も記載されています",
+                        en="a fixed residual debt is given, yet property describes a home not yet sold",
+                    )
+                )
+
+        _raise_contradictions(found)
+        return self
+
+    def _after_as_of(self, field: str, ja: str, date: dt.date) -> Contradiction:
+        return Contradiction(
+            fields=(field, "as_of"),
+            ja=f"{ja}（{date.isoformat()}）が判定基準日（{self.as_of.isoformat()}）より後になっています",
+            en=f"{field} ({date.isoformat()}) is after the assessment date as_of ({self.as_of.isoformat()})",
+        )
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a case file (what ``zansai schema`` prints)."""
+    schema = Case.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
