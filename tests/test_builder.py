@@ -282,16 +282,39 @@ def test_the_fact_set_cannot_be_rebound():
         facts.params = {}  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
-def test_every_example_builds_against_the_real_parameters(path):
+def real_parameters() -> dict[str, Parameter]:
+    """rules/parameters.yaml through the rule base's own loader, or skip if it cannot be read yet."""
     try:
         from engine.errors import RuleBaseError
-        from engine.rulebase import load_rule_base
+        from engine.rulebase import _load_parameters, _Problems, default_rules_dir, load_rule_base
     except ImportError:
         pytest.skip("no rule base loader yet")
     try:
-        real = load_rule_base().parameters
-    except RuleBaseError as error:
-        pytest.skip(f"the rule base does not load yet: {error}")
-    facts = build_facts(load_case_file(path), real)
+        return load_rule_base().parameters
+    except RuleBaseError:
+        # The rules may be mid-edit; the parameter table alone is what the builder needs.
+        problems = _Problems()
+        found = _load_parameters(default_rules_dir() / "parameters.yaml", problems)
+        if problems.items or not found:
+            pytest.skip(f"rules/parameters.yaml does not load yet: {problems.items}")
+        return found
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_every_example_builds_against_the_real_parameters(path):
+    real = real_parameters()
+    case = load_case_file(path)
+    facts = build_facts(case, real)
     assert set(facts.params) == set(real)
+    assert set(facts.overridden) == set(case.assumptions)
+
+
+def test_the_spec_example_assumptions_name_real_parameters():
+    facts = build(BASE + "assumptions: {auction_price_ratio: 0.70, voluntary_sale_price_ratio: 0.85}\n", real_parameters())
+    assert facts.params["auction_price_ratio"] == Decimal("0.70")
+    assert facts.params["voluntary_sale_price_ratio"] == Decimal("0.85")
+
+
+def test_auction_example_overrides_the_auction_ratio():
+    facts = build_example("auction_filed", real_parameters())
+    assert facts.overridden["auction_price_ratio"][1] == Decimal("0.75")
