@@ -11,7 +11,6 @@ trace can show them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from engine.errors import InputError, Problem
 from facts.case import Case
 from facts.load import did_you_mean
 from facts.parameters import Parameter
-from facts.values import ValueParseError, parse_date, parse_rate, parse_yen, shown
+from facts.values import ValueParseError, parse_count, parse_date, parse_rate, parse_yen
 from facts.vocabulary import (
     AssetsFact,
     BudgetFact,
@@ -156,28 +155,7 @@ def _parse_parameter_value(parameter: Parameter, value: Any) -> ParamValue:
         return parse_rate(value, maximum=Decimal(1) if parameter.value <= 1 else None)
     if parameter.kind == "date":
         return parse_date(value)
-    return _parse_count(value)
-
-
-class CountParseError(ValueParseError):
-    pass
-
-
-def _parse_count(value: Any) -> int:
-    """A non-negative whole number (months, years, counts), as number or text."""
-    if isinstance(value, str):
-        text = _nfkc(value).strip()
-        if re.fullmatch(r"\d+", text):
-            return int(text)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if value >= 0:
-            return value
-    elif isinstance(value, Decimal) and value.is_finite() and value >= 0 and value == value.to_integral_value():
-        return int(value)
-    given = shown(value)
-    raise CountParseError(
-        f"{given} は0以上の整数ではありません", f"{given} is not a non-negative whole number"
-    )
+    return parse_count(value)
 
 
 def _nfkc(text: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
 import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Callable, NamedTuple
@@ -30,9 +31,11 @@ __all__ = [
     "YenParseError",
     "DateParseError",
     "RateParseError",
+    "CountParseError",
     "parse_yen",
     "parse_date",
     "parse_rate",
+    "parse_count",
     "Yen",
     "CaseDate",
     "Rate",
@@ -61,6 +64,14 @@ class RateParseError(ValueParseError):
     pass
 
 
+class CountParseError(ValueParseError):
+    pass
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxlist, _SHORT_REPR.maxdict, _SHORT_REPR.maxstring = 2, 4, 4, 40
+
+
 def shown(value: Any) -> str:
     """The user's input as it should appear inside an error message."""
     if isinstance(value, bool):
@@ -68,7 +79,12 @@ def shown(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, dict, tuple, set)):
+        # Bounded: a YAML alias bomb must not turn an error message into a hang.
+        return _SHORT_REPR.repr(value)
+    return str(value)
 
 
 def _nfkc(text: str) -> str:
@@ -350,6 +366,28 @@ def parse_rate(value: Any, *, maximum: Decimal | None = Decimal(1)) -> Decimal:
             "it must be between 0 and 1 (0% to 100%)",
         )
     return rate
+
+
+# --------------------------------------------------------------------------
+# Counts
+# --------------------------------------------------------------------------
+
+
+def parse_count(value: Any) -> int:
+    """Read a non-negative whole number (months, years, a count): ``36``, ``"６０"``."""
+    if isinstance(value, str):
+        text = _nfkc(value)
+        if re.fullmatch(r"\d+", text):
+            return int(text)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if value >= 0:
+            return value
+    elif isinstance(value, Decimal) and value.is_finite() and value >= 0 and value == value.to_integral_value():
+        return int(value)
+    elif isinstance(value, float) and math.isfinite(value) and value >= 0 and value.is_integer():
+        return int(value)
+    given = shown(value)
+    raise CountParseError(f"{given} は0以上の整数ではありません", f"{given} is not a non-negative whole number")
 
 
 # --------------------------------------------------------------------------

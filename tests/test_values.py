@@ -11,11 +11,13 @@ from pydantic import BaseModel, ValidationError
 
 from facts.values import (
     CaseDate,
+    CountParseError,
     DateParseError,
     Rate,
     RateParseError,
     Yen,
     YenParseError,
+    parse_count,
     parse_date,
     parse_rate,
     parse_yen,
@@ -263,6 +265,30 @@ def test_parse_rate_without_maximum_reads_a_multiplier():
     assert parse_rate("3", maximum=None) == Decimal(3)
     with pytest.raises(RateParseError):
         parse_rate("-3", maximum=None)
+
+
+# --------------------------------------------------------------------------- counts
+
+
+@pytest.mark.parametrize(("value", "expected"), [(36, 36), (0, 0), ("60", 60), ("６０", 60), (" 7 ", 7), (Decimal("36"), 36), (36.0, 36)])
+def test_parse_count_accepts(value, expected):
+    assert parse_count(value) == expected
+
+
+@pytest.mark.parametrize("value", [-1, "-3", 2.5, Decimal("2.5"), "三十六", "36か月", "", True, None, float("nan"), Decimal("NaN")])
+def test_parse_count_rejects_naming_the_input(value):
+    with pytest.raises(CountParseError) as caught:
+        parse_count(value)
+    assert as_written(value) in caught.value.en and as_written(value) in caught.value.ja
+
+
+def test_error_text_stays_short_for_huge_nested_input():
+    nested: list = []
+    for _ in range(50):
+        nested = [nested] * 10  # an alias bomb from YAML looks like this: shared, exponentially large
+    with pytest.raises(YenParseError) as caught:
+        parse_yen(nested)
+    assert len(caught.value.en) < 300
 
 
 # --------------------------------------------------------------------------- pydantic types
