@@ -25,7 +25,6 @@ from facts.values import CaseDate, Rate, Yen, shown
 from facts.vocabulary import CreditorKind, DebtType, GuarantorKind, LenderType
 
 
-
 def _case_id(value: Any) -> Any:
     # YAML reads an unquoted ``case_id: 20260412`` as a number; it is still an id.
     if isinstance(value, int) and not isinstance(value, bool):
@@ -43,13 +42,15 @@ def _assumption_value(value: Any) -> Any:
     The value is checked against the parameter's kind later, by the builder,
     which knows the parameter table; here only its shape is checked.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+    # YAML gives an unquoted 2020-04-01 as a date, which a date parameter needs.
+    is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if isinstance(value, bool) or not (is_date or isinstance(value, (int, float, Decimal, str))):
         raise PydanticCustomError(
             "assumption_value",
             "{ja} / {en}",
             {
-                "ja": f"前提値には数値か文字列を指定してください（入力: {shown(value)}）",
-                "en": f"an assumption must be a number or a string (got {shown(value)})",
+                "ja": f"前提値には数値・日付・文字列のいずれかを指定してください（入力: {shown(value)}）",
+                "en": f"an assumption must be a number, a date or a string (got {shown(value)})",
             },
         )
     if isinstance(value, float):
@@ -59,7 +60,7 @@ def _assumption_value(value: Any) -> Any:
 
 CaseId = Annotated[str, BeforeValidator(_case_id)]
 AssumptionValue = Annotated[
-    int | Decimal | str,
+    int | Decimal | dt.date | str,
     BeforeValidator(_assumption_value),
     WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}]}),
 ]
