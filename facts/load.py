@@ -79,11 +79,10 @@ def did_you_mean(name: str, candidates: typing.Iterable[str]) -> str | None:
 
 
 def _decode(text: str | bytes, source: str) -> str:
+    binary = InputError([Problem(source, "テキストではなくバイナリファイルのようです", "this looks like a binary file, not text")])
     if isinstance(text, bytes):
-        if b"\x00" in text:
-            raise InputError(
-                [Problem(source, "テキストではなくバイナリファイルのようです", "this looks like a binary file, not text")]
-            )
+        if b"\x00" in text:  # before decoding: "binary" says more than "not UTF-8 at byte 0"
+            raise binary
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -98,7 +97,7 @@ def _decode(text: str | bytes, source: str) -> str:
             ) from None
     text = text.removeprefix(_BOM)
     if "\x00" in text:
-        raise InputError([Problem(source, "テキストではなくバイナリファイルのようです", "this looks like a binary file, not text")])
+        raise binary
     if not text.strip():
         raise InputError([Problem(source, "ファイルが空です", "the file is empty")])
     return text
@@ -112,7 +111,9 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, 
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, typing.Hashable) and key in seen:
+        if not isinstance(key, typing.Hashable):
+            continue  # PyYAML's own construct_mapping reports an unhashable key
+        if key in seen:
             mark = key_node.start_mark
             raise _DuplicateKey(key, mark.line + 1, mark.column + 1)
         seen[key] = key_node
@@ -284,6 +285,8 @@ def _problems(error: ErrorDetails) -> list[Problem]:
         return [Problem(where, ctx["ja"], ctx["en"])]
     if kind == "extra_forbidden":
         return [_unknown_key(loc)]
+    if kind == "invalid_key":  # YAML's "1: x" or "null: x"; the last loc part is that key, not an index
+        return [Problem(_location(loc[:-1]), f"項目名 {given} は文字列で書いてください", f"the key {given} must be text")]
     if kind == "literal_error":
         allowed = typing.get_args(_type_at(loc)) or (ctx.get("expected", "?"),)
         listed = ", ".join(str(a) for a in allowed)

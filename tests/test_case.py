@@ -234,6 +234,14 @@ def test_unknown_key_is_an_error_with_a_suggestion(yaml_text, location, suggesti
         assert "case_id" in problem.en and "case_id" in problem.ja
 
 
+def test_a_key_that_is_not_text_is_reported_without_a_fake_index():
+    [problem] = problems_of(VALID + "1: x\n")
+    assert (problem.location, problem.en) == ("", "the key 1 must be text")
+    located = by_location(problems_of("case_id: a\nmortgage: {lender_type: bank, balance: 1}\ndebtor: {annual_income: 1, null: 2}\n"))
+    assert located["debtor"].en == "the key null must be text"
+    assert "文字列" in located["debtor"].ja
+
+
 def test_wrong_enum_lists_the_allowed_values():
     located = by_location(problems_of("guarantors: [{kind: spouse}]\nmortgage: {lender_type: bank, balance: 1, current_creditor: Servicer}\n"))
     kind = located["guarantors[0].kind"]
