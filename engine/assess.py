@@ -68,9 +68,13 @@ class Assessor:
         return build_facts(case, self.rule_base.parameters)
 
     def assess(self, case: Case) -> Result:
+        return self.run_case(case)[0]
+
+    def run_case(self, case: Case) -> tuple[Result, Run]:
+        """The result and the engine's run, for explanations that re-evaluate rules on the final facts."""
         factset = self.facts(case)
         run = self.engine.run(_records(factset))
-        return _assemble(self.rule_base, case, factset, run)
+        return _assemble(self.rule_base, case, factset, run), run
 
 
 def _records(factset: FactSet) -> list[Record]:

@@ -33,7 +33,7 @@ import json
 import math
 import string
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Callable, Iterable
 
@@ -87,7 +87,11 @@ def _encode_value(value: Any) -> str:
             raise engine_error(f"数値 {value} は有限ではありません", f"value {value} is not finite")
         # durable-rules fails to parse exponent notation and then drops the fact
         # silently, so write plain positional notation, at most 12 decimals.
-        text = format(number.quantize(Decimal("1.000000000000")), "f").rstrip("0").rstrip(".")
+        if number == number.to_integral_value():
+            return _encode_value(int(number))
+        with localcontext() as ctx:
+            ctx.prec = 60
+            text = format(number.quantize(Decimal("1.000000000000")), "f").rstrip("0").rstrip(".")
         if text in ("", "-0"):
             text = "0"
         if number != 0 and text == "0":

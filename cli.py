@@ -1,0 +1,335 @@
+"""zansai: decision support for residual mortgage debt after a voluntary sale (任意売却後の残債).
+
+The CLI is thin: each command parses its arguments, calls the core and hands
+the result to one renderer. Every expected error becomes `location: message`
+lines in the chosen language and a non-zero exit code; no traceback reaches
+the user.
+"""
+
+from __future__ import annotations
+
+import sys
+
+if not ((3, 11) <= sys.version_info[:2] < (3, 13)):  # pragma: no cover - checked before anything imports
+    sys.stderr.write(
+        "zansai は Python 3.11 または 3.12 が必要です（durable-rules 2.0.28 がそれ以外で動かないため）。\n"
+        f"zansai needs Python 3.11 or 3.12 (durable-rules 2.0.28 does not run on {sys.version.split()[0]}).\n"
+    )
+    raise SystemExit(2)
+
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from engine.errors import Problem, ZansaiError
+
+LANGS = click.Choice(["ja", "en"])
+EXIT_INTERNAL = 70
+
+
+def _version() -> str:
+    try:
+        return metadata.version("zansai")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _lang_option(func: Callable) -> Callable:
+    return click.option(
+        "--lang",
+        type=LANGS,
+        default=None,
+        help="Language of the output and messages: ja (default) or en / 出力の言語",
+    )(func)
+
+
+def _rules_option(func: Callable) -> Callable:
+    return click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Rule base folder (default: the installed rules/) / ルールのフォルダ",
+    )(func)
+
+
+def _lang(ctx: click.Context, lang: str | None) -> str:
+    return lang or (ctx.obj or {}).get("lang") or "ja"
+
+
+def _emit(text: str) -> None:
+    # the whole output is built before anything is written: no half-written result
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+class _Errors:
+    """Turns ZansaiErrors into messages and exit codes at the edge."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __enter__(self) -> "_Errors":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if exc is None or isinstance(exc, (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit)):
+            return False
+        if isinstance(exc, ZansaiError):
+            for line in exc.lines(self.lang):
+                click.echo(line, err=True)
+            raise SystemExit(exc.exit_code)
+        if isinstance(exc, KeyboardInterrupt):
+            raise SystemExit(130)
+        if os.environ.get("ZANSAI_DEBUG"):
+            return False
+        msg = (
+            f"内部エラー: {type(exc).__name__}: {exc}（ZANSAI_DEBUG=1 で詳細を表示します）"
+            if self.lang == "ja"
+            else f"internal error: {type(exc).__name__}: {exc} (set ZANSAI_DEBUG=1 for details)"
+        )
+        click.echo(msg, err=True)
+        raise SystemExit(EXIT_INTERNAL)
+
+
+def _load_case(path: str):
+    from facts.load import load_case_file
+
+    return load_case_file(path)
+
+
+def _assessor(rules_dir: Path | None):
+    from engine.assess import Assessor
+
+    return Assessor(rules_dir=rules_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), prog_name="zansai")
+@click.option("--lang", type=LANGS, default="ja", help="Language: ja (default) or en / 表示言語")
+@click.pass_context
+def main(ctx: click.Context, lang: str) -> None:
+    """zansai — 任意売却後の残債への対処を、根拠つきで判定します。
+
+    Decision support for residual mortgage debt after a voluntary sale:
+    which paths fit a case, with the figures, the warnings, and the rules and
+    statutes behind each conclusion.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["lang"] = lang
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a case file / 事案ファイルのJSONスキーマを出力."""
+    from facts.case import Case
+
+    _emit(json.dumps(Case.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True)
+@_lang_option
+@click.pass_context
+def validate(ctx: click.Context, cases: tuple[str, ...], lang: str | None) -> None:
+    """Check case files and list every problem / 事案ファイルを検査し、問題をすべて表示."""
+    from facts.load import validate_problems
+
+    lang = _lang(ctx, lang)
+    bad = 0
+    with _Errors(lang):
+        lines: list[str] = []
+        for path in cases:
+            problems: list[Problem] = validate_problems(path)
+            name = "標準入力" if path == "-" and lang == "ja" else ("stdin" if path == "-" else path)
+            if problems:
+                bad += 1
+                lines.append(f"{name}: " + (f"{len(problems)}件の問題" if lang == "ja" else f"{len(problems)} problem(s)"))
+                lines.extend(f"  {p.line(lang)}" for p in problems)
+            else:
+                lines.append(f"{name}: OK")
+        _emit("\n".join(lines) + "\n")
+    if bad:
+        raise SystemExit(2)
+
+
+@main.command()
+@click.argument("case")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
+@_rules_option
+@_lang_option
+@click.pass_context
+def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang: str | None) -> None:
+    """Print the facts the rules will see / ルールに渡す事実を表示."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from engine.rulebase import load_rule_base
+        from facts.builder import build_facts
+
+        rb = load_rule_base(rules_dir)
+        factset = build_facts(_load_case(case), rb.parameters)
+        data = {
+            "facts": [{"id": f.id, "type": type(f).type, **f.model_dump(mode="json", exclude={"id"})} for f in factset.facts],
+            "params": {k: (str(v) if not isinstance(v, int) else v) for k, v in factset.params.items()},
+            "overridden": sorted(factset.overridden),
+        }
+        if fmt == "json":
+            _emit(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        lines = []
+        for f in data["facts"]:
+            fields = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("id", "type") and v is not None)
+            lines.append(f"{f['id']} ({f['type']}): {fields}")
+        lines.append("params: " + ", ".join(f"{k}={v}" for k, v in data["params"].items()))
+        if data["overridden"]:
+            label = "事案で変更したパラメータ" if lang == "ja" else "overridden by the case"
+            lines.append(f"{label}: {', '.join(data['overridden'])}")
+        _emit("\n".join(lines) + "\n")
+
+
+@main.command()
+@click.argument("case")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", help="Output format / 出力形式"
+)
+@_rules_option
+@_lang_option
+@click.pass_context
+def assess(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang: str | None) -> None:
+    """Assess a case: paths, figures, warnings / 事案を判定（進路・数値・注意点）."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        case_obj = _load_case(case)
+        with _assessor(rules_dir) as assessor:
+            result = assessor.assess(case_obj)
+        if fmt == "json":
+            from render.json_result import to_json
+
+            _emit(json.dumps(to_json(result, lang), ensure_ascii=False, indent=2))
+        else:
+            from render.report import render
+
+            _emit(render(result, lang, markdown=(fmt == "markdown")))
+
+
+@main.command()
+@click.argument("case")
+@click.option("--why-not", "why_not_path", default=None, help="Explain why a path was not recommended / 推奨されない理由")
+@click.option("--rule", "rule_id", default=None, help="Explain one rule on this case / 1つのルールの評価")
+@_rules_option
+@_lang_option
+@click.pass_context
+def explain(
+    ctx: click.Context, case: str, why_not_path: str | None, rule_id: str | None, rules_dir: Path | None, lang: str | None
+) -> None:
+    """Show why: each conclusion traced back to the case's inputs, with sources / 判断の根拠を表示."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from engine import explain as X
+
+        case_obj = _load_case(case)
+        with _assessor(rules_dir) as assessor:
+            if why_not_path and why_not_path not in assessor.rule_base.catalog.paths:
+                import difflib
+
+                hint = difflib.get_close_matches(why_not_path, assessor.rule_base.catalog.paths, n=1)
+                known = ", ".join(assessor.rule_base.catalog.paths)
+                raise ZansaiError(
+                    [
+                        Problem(
+                            "--why-not",
+                            f"進路 {why_not_path} はありません" + (f"（もしかして {hint[0]}?）" if hint else "") + f"。進路: {known}",
+                            f"unknown path {why_not_path}" + (f" (did you mean {hint[0]}?)" if hint else "") + f"; paths: {known}",
+                        )
+                    ]
+                )
+            if rule_id and rule_id not in {r.id for r in assessor.rule_base.rules}:
+                raise ZansaiError([Problem("--rule", f"ルール {rule_id} はありません", f"unknown rule {rule_id}")])
+            result, run = assessor.run_case(case_obj)
+            if why_not_path:
+                text = X.why_not(assessor.engine, run, result, why_not_path, lang)
+            elif rule_id:
+                text = "\n".join(X.explain_rule(assessor.engine, run, assessor.rule_base.rule(rule_id), lang)) + "\n"
+            else:
+                text = X.explain(result, lang)
+        _emit(text)
+
+
+@main.group()
+def rules() -> None:
+    """Inspect the rule base / ルールを表示."""
+
+
+@rules.command("list")
+@_rules_option
+@_lang_option
+@click.pass_context
+def rules_list(ctx: click.Context, rules_dir: Path | None, lang: str | None) -> None:
+    """List every rule with its sources / 全ルールと根拠の一覧."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from engine.rulebase import load_rule_base
+
+        rb = load_rule_base(rules_dir)
+        head = "ルールセット" if lang == "ja" else "Rule set"
+        lines = [f"{head} {rb.version[:12]} ({len(rb.rules)} rules, {rb.root})"]
+        topic = None
+        for r in rb.rules:
+            if r.topic != topic:
+                topic = r.topic
+                lines.append("")
+                lines.append(f"[{topic}] {rb.topics[topic].get(lang)}")
+            lines.append(f"  {r.id}: {r.spec.title.get(lang)}")
+            lines.append(f"      {'; '.join(r.spec.sources)}")
+        _emit("\n".join(lines) + "\n")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@_rules_option
+@_lang_option
+@click.pass_context
+def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: str | None) -> None:
+    """Show one rule: title, sources, conditions, conclusions / 1つのルールを表示."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from engine.rulebase import load_rule_base
+
+        rb = load_rule_base(rules_dir)
+        try:
+            r = rb.rule(rule_id)
+        except KeyError:
+            import difflib
+
+            hint = difflib.get_close_matches(rule_id, [x.id for x in rb.rules], n=1)
+            raise ZansaiError(
+                [
+                    Problem(
+                        rule_id,
+                        "そのIDのルールはありません" + (f"（もしかして {hint[0]}?）" if hint else ""),
+                        "no rule with that id" + (f" (did you mean {hint[0]}?)" if hint else ""),
+                    )
+                ]
+            ) from None
+        labels = {
+            "ja": ("ルール", "根拠", "注記", "条件", "結論", "ルールセット", "層"),
+            "en": ("Rule", "Sources", "Note", "When", "Then", "Rule set", "stratum"),
+        }[lang]
+        lines = [f"{labels[0]} {r.id} ({r.file}, {labels[6]} {r.stratum})", f"  {r.spec.title.get(lang)}"]
+        lines.append(f"{labels[1]}: {'; '.join(r.spec.sources)}")
+        if r.spec.note:
+            lines.append(f"{labels[2]}: {r.spec.note.get(lang)}")
+        lines.append(f"{labels[3]}:")
+        lines.extend(f"  - {c}" for c in r.spec.when) if r.spec.when else lines.append("  (always)")
+        lines.append(f"{labels[4]}:")
+        for c in r.spec.then:
+            lines.append("  - " + json.dumps(c.model_dump(exclude_none=True), ensure_ascii=False))
+        lines.append(f"{labels[5]}: {rb.version[:12]}")
+        _emit("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
