@@ -70,7 +70,7 @@ def value(v: Any, kind: str, lang: str, unit: str | None = None) -> str:
     if kind == "date" and isinstance(v, dt.date):
         return date(v, lang)
     if kind == "ratio":
-        return ratio(v)
+        return percent(v) if unit == "percent" else ratio(v)
     if kind == "bool":
         return ("はい" if v else "いいえ") if lang == "ja" else ("yes" if v else "no")
     if kind == "int":

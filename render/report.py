@@ -52,8 +52,8 @@ def figure_text(fig: Figure, lang: str, table: bool = False) -> str:
         return display.yen(int(value), lang, table=table)
     if fig.kind == "date" and isinstance(value, str):
         return display.date(dt.date.fromisoformat(value), lang)
-    if fig.kind == "ratio":
-        return display.ratio(value) + ("倍" if lang == "ja" and fig.name.endswith("_ratio") else "×" if fig.name.endswith("_ratio") else "")
+    if fig.kind == "ratio" and fig.unit == "times":
+        return display.ratio(value) + ("倍" if lang == "ja" else "×")
     return display.value(value, fig.kind, lang, fig.unit)
 
 
