@@ -1,0 +1,123 @@
+"""The command line as a user meets it: exit codes, languages, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def run(*args: str, input: str | bytes | None = None):
+    result = CliRunner().invoke(main, list(args), input=input)
+    assert "Traceback" not in (result.output or ""), result.output
+    return result
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert "zansai" in result.output
+
+
+def test_schema_is_a_valid_json_schema_that_accepts_every_example():
+    import yaml
+
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in EXAMPLES:
+        instance = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+        jsonschema.validate(instance, schema)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_validates_and_assesses(path):
+    assert run("validate", str(path)).exit_code == 0
+    result = run("assess", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["case_id"]
+    assert data["ruleset"]["version"] and data["engine"]["name"] == "durable-rules"
+    assert any(w["id"] == "consult_professional" for w in data["warnings"])
+
+
+FIVE_MISTAKES = """\
+case_id: bad
+debtor:
+  anual_income: 300万
+  age: -3
+mortgage:
+  lender_type: banc
+  balance: 3百円万
+  contract_date: 令和7年13月1日
+"""
+
+
+@pytest.mark.parametrize(
+    "lang,words",
+    [("ja", ["'annual_income' の誤り", "debtor.age", "mortgage.lender_type", "mortgage.balance", "mortgage.contract_date"]),
+     ("en", ["did you mean 'annual_income'", "debtor.age", "mortgage.lender_type", "mortgage.balance", "mortgage.contract_date"])],
+)
+def test_validate_lists_every_mistake_with_its_field_in_both_languages(lang, words):
+    result = run("--lang", lang, "validate", "-", input=FIVE_MISTAKES)
+    assert result.exit_code == 2
+    for word in words:
+        assert word in result.output, (word, result.output)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"", b"\x00\x01\xff\xfe garbage", b"- a\n- b\n", b"case_id: [unclosed", b"42"],
+    ids=["empty", "binary", "list", "yaml-syntax", "scalar"],
+)
+def test_bad_input_to_assess_exits_2_with_a_message_and_no_output(payload):
+    result = run("assess", "-", input=payload)
+    assert result.exit_code == 2
+    assert result.output.strip()  # a message, on stderr (mixed in by CliRunner)
+    assert "判定結果" not in result.output  # nothing written half-way
+
+
+def test_english_messages_with_lang_en():
+    result = run("assess", "-", "--lang", "en", input=b"")
+    assert result.exit_code == 2
+    assert any(ch.isascii() for ch in result.output)
+    assert "empty" in result.output.lower()
+
+
+def test_assess_text_report_in_japanese_and_english():
+    ja = run("assess", str(ROOT / "examples" / "case_a.yaml"))
+    en = run("assess", str(ROOT / "examples" / "case_a.yaml"), "--lang", "en")
+    assert ja.exit_code == 0 and en.exit_code == 0
+    assert "推奨される進路" in ja.output
+    assert "Recommended paths" in en.output
+
+
+def test_explain_why_not_an_unknown_path_suggests_the_right_one():
+    result = run("explain", str(ROOT / "examples" / "case_a.yaml"), "--why-not", "bankrupcy", "--lang", "en")
+    assert result.exit_code != 0
+    assert "did you mean bankruptcy" in result.output
+
+
+def test_rules_list_and_show():
+    listing = run("rules", "list")
+    assert listing.exit_code == 0
+    first_rule = next(line.split(":")[0].strip() for line in listing.output.splitlines() if line.startswith("  ") and "." in line)
+    shown = run("rules", "show", first_rule, "--lang", "en")
+    assert shown.exit_code == 0
+    assert "Sources:" in shown.output
+
+
+def test_a_broken_rule_folder_is_reported_not_crashed(tmp_path):
+    (tmp_path / "parameters.yaml").write_text("parameters: [}", encoding="utf-8")
+    result = run("assess", str(ROOT / "examples" / "minimal.yaml"), "--rules", str(tmp_path))
+    assert result.exit_code == 3
+    assert "parameters.yaml" in result.output
