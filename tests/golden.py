@@ -54,10 +54,13 @@ def golden_cases() -> list[tuple[str, str, dict, dict]]:
             else:
                 base = yaml.safe_load((EXAMPLES / f"{item['base']}.yaml").read_text(encoding="utf-8"))
                 case = merge(base, item.get("patch") or {})
-            unknown = set(item.get("expect", {})) - EXPECT_KEYS
+            unknown = set(item.get("expect", {})) - EXPECT_KEYS - {"known_crash"}
             if unknown:
                 raise ValueError(f"{path.name}: {item['name']}: unknown expectation keys {sorted(unknown)}")
-            out.append((path.stem, item["name"], case, item.get("expect", {})))
+            expect = dict(item.get("expect", {}))
+            if "known_crash" in item:
+                expect["known_crash"] = item["known_crash"]
+            out.append((path.stem, item["name"], case, expect))
     return out
 
 
