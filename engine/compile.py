@@ -216,12 +216,39 @@ def _order(rule: Rule, slots: dict[str, Slot], deps: dict[str, set[str]]) -> lis
     return out
 
 
-def _pattern(slot: Slot, tests: list[Any]) -> dict:
+def _pattern(slot: Slot, tests: list[Any], joined: list[Any] | None = None) -> dict:
+    """One fact's pattern, its tests laid out so durable-rules evaluates them correctly.
+
+    durable-rules evaluates a pattern's comparisons with *earlier facts* in
+    ``reduceExpressionSequence`` (events.c), and that function has two defects,
+    each reproduced in tests/test_engine.py:
+
+    - its short-circuit skip is off by one: when such a comparison is false and
+      nothing follows it in the pattern, it reads past the end of its expression
+      array (a segfault in most runs);
+    - any ``$or``/``$and`` group in the pattern (even one of plain constant tests,
+      which are matched elsewhere) ends the evaluation: comparisons written after
+      it are never evaluated, so the rule fires although they are false.
+
+    So the comparisons with earlier facts come right after the plain tests and
+    before every group, and at least one group follows them; where the pattern has
+    none, a group that is always true (the type test again) is added.
+    """
     anchor: list[Any] = [{"t": slot.type}]
     if slot.name is not None:
         anchor.append({"name": slot.name})
-    parts = anchor + tests
+    leaves = [t for t in tests if not _is_group(t)]
+    groups = [t for t in tests if _is_group(t)]
+    parts = anchor + leaves
+    if joined:
+        parts += list(joined) + (groups or [{"$or": [{"t": slot.type}]}])
+    else:
+        parts += groups
     return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _is_group(test: Any) -> bool:
+    return isinstance(test, dict) and len(test) == 1 and next(iter(test)) in ("$or", "$and")
 
 
 def compile_rule(rule: Rule, name: str) -> CompiledRule:
@@ -245,10 +272,18 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
             "条件の参照が循環していて、結合の順序を決められません",
             "the conditions refer to each other in a cycle: no join order satisfies them",
         )
-    tests: dict[str, list[Any]] = {s.key: [] for s in order}
-    for slot, build, _ in combo:
-        tests[slot.key].append(build(slot))
-    patterns = [{s.alias: _pattern(s, tests[s.key])} for s in order]
+    local: dict[str, list[Any]] = {s.key: [] for s in order}
+    joined: dict[str, list[Any]] = {s.key: [] for s in order}
+    for (slot, build, deps), group in zip(combo, groups):
+        if deps and isinstance(group, E.Or):
+            raise _compile_error(
+                rule,
+                "他の事実を参照する or は使えません（durable-rules の評価の欠陥のため）。ルールを2つに分けてください",
+                "an 'or' that compares with another fact cannot be compiled safely (a durable-rules defect): "
+                "split it into two rules",
+            )
+        (joined if deps else local)[slot.key].append(build(slot))
+    patterns = [{s.alias: _pattern(s, local[s.key], joined[s.key])} for s in order]
     if rule.absent:
         patterns.append({"phase__": {"$and": [{"t": "phase"}, {"n": rule.stratum}]}})
         for slot in rule.absent.values():

@@ -752,6 +752,12 @@ def _check_rule(
     checker = _RuleChecker(spec, file, parameters, catalog, problems)
     conditions = [checker.condition(text, i) for i, text in enumerate(spec.when)]
     conclusions = [checker.conclusion(c, i) for i, c in enumerate(spec.then)]
+    for key in sorted(set(checker.slots) & _produced_by(spec)):
+        checker.fail(
+            "then",
+            f"{key} を自分で結論づけながら読んでいます（条件・値・メッセージ）。このルールは決して発火しません",
+            f"reads {key}, which it concludes itself (in a condition, value or message): it could never fire",
+        )
     overlap = set(checker.slots) & set(checker.absent)
     for key in overlap:
         checker.fail("when", f"{key} を「ある」と「ない」の両方で使っています", f"{key} is required both present and absent")
@@ -766,6 +772,18 @@ def _check_rule(
         slots=checker.slots,
         absent=checker.absent,
     )
+
+
+def _produced_by(spec: RuleSpec) -> set[str]:
+    out = set()
+    for c in spec.then:
+        if isinstance(c, FigureConclusion):
+            out.add(f"figure.{c.figure}")
+        elif isinstance(c, FindingConclusion):
+            out.add(f"finding.{c.finding}")
+        elif isinstance(c, PathConclusion):
+            out.add(f"path.{c.path}")
+    return out
 
 
 def _stratify(rules: list[Rule]) -> None:

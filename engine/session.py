@@ -19,6 +19,9 @@ about each defect measured in engine-notes.md:
 - **Exponent floats and Decimals.** Facts are serialised by ``encode_fact``:
   dates become day ordinals, Decimals become plain decimal notation, never
   ``1e-05``.
+- **Comparisons with other facts mis-evaluated** (a segfault when the last
+  one is false; never evaluated when written after an ``or``): handled by
+  the compiler's pattern layout, see ``engine.compile._pattern``.
 - **Silent drops.** After the case settles, ``audit`` re-evaluates every
   rule on the final facts: a firing durable-rules missed, or one it made
   whose conditions are false, is an ``EngineError``. No result is returned

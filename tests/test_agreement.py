@@ -57,12 +57,8 @@ def check_agreement() -> int:
     return checked
 
 
-# KNOWN DEFECT (open): with the full rule base, one generated pre-sale case without a budget
-# (gen-68) makes durable-rules' C core segfault inside assert_fact. It is not reproduced by any
-# example or golden case, and not yet isolated. The check runs in a child process so the crash
-# is reported as this test's failure instead of killing the whole suite; it is marked xfail
-# until the crash is contained (see the issue note).
-@pytest.mark.xfail(reason="durable-rules segfaults on a generated case (gen-68); being isolated", strict=False)
+# Run in a child process: should durable-rules crash on some generated case, this
+# test fails with the child's exit status instead of taking the suite down with it.
 def test_durable_rules_fires_exactly_when_the_explainer_says_the_conditions_hold():
     import subprocess
     import sys

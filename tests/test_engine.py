@@ -327,3 +327,115 @@ def test_two_rule_bases_can_run_side_by_side_in_one_process(tmp_path):
     finally:
         old.close()
         new.close()
+
+
+def test_comparisons_with_earlier_facts_come_before_any_group_and_are_followed_by_one():
+    e = Engine(load_rule_base(HERE / "rulebases" / "crossfact"))
+    try:
+        pattern = e.compiled_rule("crossfact.covered").definition["all"][-1]["figure__capacity"]
+        assert pattern["$and"] == [
+            {"t": "figure"},
+            {"name": "capacity"},
+            {"$gte": {"value": {"figure__residual_debt": "value"}}},
+            {"$lte": {"value": {"debtor": "annual_income"}}},
+            {"$or": [{"t": "figure"}]},  # always true: only there so nothing is read past the end
+        ]
+    finally:
+        e.close()
+
+
+def test_comparisons_between_facts_fire_exactly_when_all_of_them_hold():
+    # Two joined comparisons on one pattern, each in turn the false one: the nested
+    # layout must not let one short-circuit skip the other.
+    code = textwrap.dedent(
+        f"""
+        import datetime as dt, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from engine.rulebase import load_rule_base
+        from engine.session import Engine, Record
+        e = Engine(load_rule_base({str(HERE / "rulebases" / "crossfact")!r}))
+        counts = {{}}
+        for i in range(300):
+            take_home, income = [(50, 1000), (500, 1000), (500, 400), (50, 10)][i % 4]
+            run = e.run([
+                Record("case", "case", None, {{"case_id": "x", "as_of": dt.date(2026, 1, 1)}}),
+                Record("debtor", "debtor", None, {{"annual_income": income, "on_welfare": False, "monthly_take_home": take_home}}),
+                Record("mortgage", "mortgage", None, {{"balance": 100, "lender_type": "bank"}}),
+            ])
+            key = (take_home, income)
+            counts[key] = counts.get(key, 0) + ("crossfact.covered" in [f.rule.id for f in run.firings])
+        print(sorted(counts.items()))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # fires only when 100 <= take_home <= income
+    assert proc.stdout.strip() == "[((50, 10), 0), ((50, 1000), 0), ((500, 400), 0), ((500, 1000), 75)]"
+
+
+@pytest.mark.parametrize("with_group", [False, True], ids=["comparison-alone", "after-a-constant-or"])
+def test_the_pattern_layout_keeps_durable_rules_from_reading_past_its_expressions(with_group):
+    # The smallest ruleset that shows the defect: one join whose comparison with the
+    # earlier fact is false. Laid out naively ([type test, comparison]) it segfaults
+    # in 4 of 4 runs here; laid out by engine.compile._pattern it must run cleanly.
+    # The pattern is built here and handed to a child process that imports nothing
+    # else (the crash depends on the heap's layout), so a crash fails this test only.
+    import json as _json
+
+    from engine.compile import _pattern
+    from engine.rulebase import Slot
+
+    comparison = {"$gte": {"v": {"x": "w"}}}
+    # with_group: a constant `or` written before the comparison; laid out in that
+    # order durable-rules never evaluates the comparison and fires in all 50 sessions.
+    constant_or = [{"$or": [{"k": "a"}, {"k": "b"}]}] if with_group else []
+    rule = {"all": [{"x": {"t": "fa"}}, {"y": _pattern(Slot("fb", "fb"), constant_or, [comparison])}]}
+    definition = _json.dumps({"catch": {"all": [{"m": {"t": "case"}}]}, "r": rule})
+    code = textwrap.dedent(
+        """
+        import json, sys
+        import durable_rules_engine as dre
+        h = dre.create_ruleset("layout", sys.argv[1])
+        fired = 0
+        for n in range(50):
+            sid = "s%d" % n
+            for fact in ({"t": "case"}, {"t": "fa", "w": 100}, {"t": "fb", "v": 50 if n % 2 else 150, "k": "a"}):
+                code, state = dre.assert_fact(h, json.dumps(dict(fact, sid=sid, id=fact["t"])))
+                if code == 0:
+                    result = dre.start_action_for_state(h, state)
+                    while result:
+                        fired += "r" in json.loads(result[1])
+                        nxt = dre.complete_and_start_action(h, state)
+                        result = (None, nxt) if nxt else None
+            dre.delete_state(h, sid)
+        print(fired)
+        """
+    )
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-c", code, definition], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, f"durable-rules crashed (exit {proc.returncode}): {proc.stderr[-1000:]}"
+        assert proc.stdout.strip() == "25"  # fires exactly in the 25 sessions where 150 >= 100
+
+
+def test_a_rule_that_reads_what_it_concludes_is_refused_because_it_could_never_fire(tmp_path):
+    root = write_rules(
+        tmp_path,
+        """
+        topic: t
+        title: {ja: t, en: t}
+        rules:
+          - id: t.self
+            title: {ja: t, en: t}
+            sources: ["x"]
+            when: [debtor.annual_income > 0]
+            then:
+              - figure: residual_debt
+                value: debtor.annual_income
+              - warning: heavy_debt
+                message: {ja: "{figure.residual_debt}", en: "{figure.residual_debt}"}
+        """,
+    )
+    with pytest.raises(RuleBaseError) as err:
+        load_rule_base(root)
+    assert "could never fire" in err.value.problems[0].en
+    assert "figure.residual_debt" in err.value.problems[0].en
