@@ -189,7 +189,14 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
 
     blocked = []
     for r in blocked_records:
-        blocked.append(Blocked(path=r.name, rules=rules_of(r), reason=r.text or Bilingual(ja="", en="")))
+        blocked.append(
+            Blocked(
+                path=r.name,
+                title=catalog.paths[r.name].title,
+                rules=rules_of(r),
+                reason=r.text or Bilingual(ja="", en=""),
+            )
+        )
 
     warnings = [
         WarningItem(

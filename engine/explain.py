@@ -9,9 +9,13 @@ engine, and shows which condition failed.
 
 from __future__ import annotations
 
-from engine.result import Result
-from engine.rulebase import PathConclusion, Rule, FigureConclusion, FindingConclusion
+import datetime as dt
+import itertools
+
+from engine.result import Derived, Result
+from engine.rulebase import PathConclusion, Rule
 from engine.session import Engine, Run
+from facts import display
 
 _T = {
     "rec": {"ja": "推奨 {rank}: {title}（{path}）", "en": "Recommendation {rank}: {title} ({path})"},
@@ -83,8 +87,23 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
         for matched in firing.matched:
             sub = result.fact(matched)
             if sub is not None and hasattr(sub, "firings"):
-                out.append(f"{pad}   ├ {matched} = {getattr(sub, 'value', '') if getattr(sub, 'value', None) is not None else ''}".rstrip(" ="))
+                shown = _show(sub, lang)
+                out.append(f"{pad}   ├ {matched}" + (f" = {shown}" if shown else ""))
                 _walk(result, matched, lang, depth + 2, seen, out)
+
+
+def _show(fact: Derived, lang: str) -> str:
+    """A derived value as a person reads it; a yes/no finding needs no value."""
+    value, kind = fact.value, fact.value_kind
+    if value is None or kind == "bool":
+        return ""
+    if kind == "yen":
+        return display.yen(int(value), lang)
+    if kind == "date" and isinstance(value, str):
+        return display.date(dt.date.fromisoformat(value), lang)
+    if kind == "ratio":
+        return display.ratio(value)
+    return str(value)
 
 
 def why_not(engine: Engine, run: Run, result: Result, path: str, lang: str = "ja") -> str:
@@ -109,39 +128,44 @@ def why_not(engine: Engine, run: Run, result: Result, path: str, lang: str = "ja
     return "\n".join(out).rstrip() + "\n"
 
 
-def explain_rule(engine: Engine, run: Run, rule: Rule, lang: str = "ja", indent: int = 0) -> list[str]:
+def explain_rule(
+    engine: Engine, run: Run, rule: Rule, lang: str = "ja", indent: int = 0, depth: int = 0, seen: set[str] | None = None
+) -> list[str]:
+    """One rule evaluated on the case's final facts; for facts it lacks, why no rule concluded them."""
+    seen = set() if seen is None else seen
     pad = "  " * indent
-    fired = [f for f in run.firings if f.rule.id == rule.id]
+    fired = any(f.rule.id == rule.id for f in run.firings)
     status = _T["fired"][lang] if fired else _T["not_fired"][lang]
     out = [f"{pad}- {rule.id}: {rule.spec.title.get(lang)}  [{'; '.join(rule.spec.sources)}] — {status}"]
+    if rule.id in seen:
+        out.append(f"{pad}    {_T['see_above'][lang]}")
+        return out
+    seen.add(rule.id)
     cr = engine.compiled_rule(rule.id)
-    for slot in cr.order:
-        if not run.by_slot.get(slot.key):
-            out.append(f"{pad}    ✗ {_t('no_fact', lang, slot=slot.key)}")
-            if slot.derived:
-                producers = [
-                    r.id
-                    for r in engine.rule_base.rules
-                    if any(
-                        (isinstance(c, FigureConclusion) and slot.key == f"figure.{c.figure}")
-                        or (isinstance(c, FindingConclusion) and slot.key == f"finding.{c.finding}")
-                        or (isinstance(c, PathConclusion) and slot.key == f"path.{c.path}")
-                        for c, _ in r.conclusions
-                    )
-                ]
-                if producers:
-                    out.append(f"{pad}      {_t('producers', lang, slot=slot.key, rules=', '.join(producers))}")
-            return out
+    absent_slots = [slot for slot in cr.order if not run.by_slot.get(slot.key)]
+    for slot in absent_slots:
+        out.append(f"{pad}    ✗ {_t('no_fact', lang, slot=slot.key)}")
     for key in rule.absent:
         if run.by_slot.get(key):
             out.append(f"{pad}    ✗ {_t('absent_fact', lang, slot=key)}")
-    shown = 0
-    for binding in engine.candidates(run, rule):
+    # evaluate every condition, leaving the absent facts unbound (their values show as none)
+    pools = [run.by_slot.get(slot.key) or [None] for slot in cr.order]
+    for shown, combo in enumerate(itertools.product(*pools)):
         if shown >= 3:
             break
-        shown += 1
-        if len(binding) > 1 and any(rec.type in ("other_debt", "guarantor") for rec in binding.values()):
+        binding = {slot.key: rec for slot, rec in zip(cr.order, combo) if rec is not None}
+        if any(rec.type in ("other_debt", "guarantor") for rec in binding.values()):
             out.append(f"{pad}    [{', '.join(rec.id for rec in binding.values())}]")
-        for seen in engine.evaluate(run, rule, binding):
-            out.append(f"{pad}    {seen.evaluated}")
+        for seen_condition in engine.evaluate(run, rule, binding):
+            out.append(f"{pad}    {seen_condition.evaluated}")
+    if depth >= 3:
+        return out
+    for slot in absent_slots:
+        if not slot.derived:
+            continue
+        producers = [r for r in engine.rule_base.rules if slot.key in r.produces()]
+        if producers:
+            out.append(f"{pad}      {_t('producers', lang, slot=slot.key, rules=', '.join(r.id for r in producers))}")
+        for producer in producers:
+            out.extend(explain_rule(engine, run, producer, lang, indent + 3, depth + 1, seen))
     return out

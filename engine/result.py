@@ -88,6 +88,7 @@ class Recommendation(_Model):
 
 class Blocked(_Model):
     path: str
+    title: Bilingual
     rules: list[str]
     reason: Bilingual
 

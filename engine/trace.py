@@ -111,7 +111,9 @@ class Evaluator:
             return f'{self._side(node.ref)} contains "{node.needle}"'
         if isinstance(node, FieldTest):
             word = "exists" if node.present else "missing"
-            return f"{word} {node.ref.text} ({fmt(self.values.get(node.ref.text))})"
+            value = self.values.get(node.ref.text, E.MISSING)
+            shown = fmt(value) if value is not E.MISSING and value is not None else "なし/none"
+            return f"{word} {node.ref.text} ({shown})"
         if isinstance(node, FactTest):
             word = "exists" if node.present else "missing"
             seen = self.values.get(node.ref.text)

@@ -45,7 +45,8 @@ def to_json(result: Result, lang: str = "ja") -> dict[str, Any]:
             for r in result.recommendations
         ],
         "blocked": [
-            {"path": b.path, "rules": b.rules, "reason": t(b.reason), "texts": {"reason": _both(b.reason)}}
+            {"path": b.path, "title": t(b.title), "rules": b.rules, "reason": t(b.reason),
+             "texts": {"title": _both(b.title), "reason": _both(b.reason)}}
             for b in result.blocked
         ],
         "warnings": [

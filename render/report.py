@@ -46,6 +46,30 @@ _STAGE = {
 }
 
 
+_SOURCE_KIND = {
+    "law": {"ja": "法令・判例", "en": "Statutes and case law"},
+    "article": {"ja": "元記事", "en": "The article"},
+    "practice": {"ja": "実務・zansai の方針", "en": "Practice and zansai policy"},
+}
+
+
+def source_groups(result: Result) -> dict[str, list[str]]:
+    """Every source the fired rules cite, once, grouped so a lawyer finds the statutes first."""
+    groups: dict[str, list[str]] = {"law": [], "article": [], "practice": []}
+    for firing in result.trace:
+        for source in firing.sources:
+            if source.startswith("article"):
+                key = "article"
+            elif source.startswith(("domain.md", "zansai", "practice")) or "(practice" in source:
+                key = "practice"
+            else:
+                key = "law"
+            if source not in groups[key]:
+                groups[key].append(source)
+    groups["law"].sort()
+    return groups
+
+
 def figure_text(fig: Figure, lang: str, table: bool = False) -> str:
     value = fig.value
     if fig.kind == "yen":
@@ -79,7 +103,10 @@ def case_paragraph(result: Result, lang: str) -> str:
             if "expected_sale_price" in figs:
                 parts[-1] += f"、任意売却の想定価格は{figure_text(figs['expected_sale_price'], lang)}"
             parts[-1] += "です。"
-        if "residual_debt" in figs:
+        if "residual_debt" in figs and figs["residual_debt"].value == 0:
+            parts.append("売却代金でローンを完済でき、残債は生じません"
+                         + (f"（余剰金 {figure_text(figs['surplus'], lang)}）" if "surplus" in figs else "") + "。")
+        elif "residual_debt" in figs:
             parts.append(f"残債は{figure_text(figs['residual_debt'], lang)}")
             if "total_debt" in figs:
                 parts[-1] += f"、その他の借入を含む債務総額は{figure_text(figs['total_debt'], lang)}"
@@ -97,7 +124,10 @@ def case_paragraph(result: Result, lang: str) -> str:
             if "expected_sale_price" in figs:
                 s += f" and the expected voluntary-sale price {figure_text(figs['expected_sale_price'], lang)}"
             parts.append(s + ".")
-        if "residual_debt" in figs:
+        if "residual_debt" in figs and figs["residual_debt"].value == 0:
+            parts.append("The sale repays the loan in full: no residual remains"
+                         + (f" (surplus {figure_text(figs['surplus'], lang)})" if "surplus" in figs else "") + ".")
+        elif "residual_debt" in figs:
             s = f"The residual debt is {figure_text(figs['residual_debt'], lang)}"
             if "total_debt" in figs:
                 s += f", {figure_text(figs['total_debt'], lang)} in all with other debts"
@@ -153,7 +183,8 @@ def render(result: Result, lang: str = "ja", markdown: bool = False) -> str:
     if result.blocked:
         heading(L("blocked"))
         for b in result.blocked:
-            out.append(f"- {b.path}: {b.reason.get(lang)} [{', '.join(b.rules)}]")
+            out.append(f"- {b.title.get(lang)}（{b.path}）: {b.reason.get(lang)} [{', '.join(b.rules)}]" if lang == "ja"
+                       else f"- {b.title.get(lang)} ({b.path}): {b.reason.get(lang)} [{', '.join(b.rules)}]")
         out.append("")
 
     if result.warnings:
@@ -192,14 +223,12 @@ def render(result: Result, lang: str = "ja", markdown: bool = False) -> str:
             out.append(f"- {p.title.get(lang)} ({p.name}): {p.default} → {p.value}")
         out.append("")
 
-    sources: list[str] = []
-    for f in result.trace:
-        for s in f.sources:
-            if s not in sources:
-                sources.append(s)
-    if sources:
+    groups = source_groups(result)
+    if any(groups.values()):
         heading(L("sources"))
-        out.append(("、" if lang == "ja" else "; ").join(sources))
+        for key, items in groups.items():
+            if items:
+                out.append(f"- {_SOURCE_KIND[key][lang]}: " + ("、" if lang == "ja" else "; ").join(items))
         out.append("")
 
     out.append(f"{L('footer')}: {result.ruleset.version[:12]} ({result.ruleset.rules} {L('rules')}) · {result.engine.name} {result.engine.version}")
