@@ -57,7 +57,7 @@ from engine.rulebase import (
     Slot,
     WarningConclusion,
 )
-from engine.trace import Seen, see
+from engine.trace import Seen, holds, see
 from facts import display
 from facts.parameters import Bilingual
 
@@ -319,6 +319,17 @@ class Engine:
                 ) from exc
 
     def evaluate(self, run: Run, rule: Rule, binding: dict[str, Record]) -> list[Seen]:
+        """Each condition of the rule on these facts, with the values it saw (for the trace)."""
+        resolve, present = self._lookups(run, binding)
+        return [see(c.text, c.tree, resolve, present) for c in rule.conditions]
+
+    def holds(self, run: Run, rule: Rule, binding: dict[str, Record]) -> bool:
+        """Whether every condition of the rule holds on these facts (same evaluator, nothing recorded)."""
+        resolve, present = self._lookups(run, binding)
+        return holds([c.tree for c in rule.conditions], resolve, present)
+
+    @staticmethod
+    def _lookups(run: Run, binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Callable[[E.Ref], bool]]:
         resolve, bound_present = _resolver(binding)
 
         def present(ref: E.Ref) -> bool:
@@ -327,7 +338,7 @@ class Engine:
             key = f"{ref.scope}.{ref.name}" if ref.scope in ("figure", "finding", "path") else ref.scope
             return bool(run.by_slot.get(key))
 
-        return [see(c.text, c.tree, resolve, present) for c in rule.conditions]
+        return resolve, present
 
     def _conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record], c: Any, node: Any) -> None:
         rule = firing.rule
@@ -459,7 +470,7 @@ class Engine:
         for rule in self.rule_base.rules:
             for binding in self.candidates(run, rule):
                 matched = tuple(rec.id for rec in binding.values())
-                holds = all(s.result for s in self.evaluate(run, rule, binding))
+                holds = self.holds(run, rule, binding)
                 did = (rule.id, matched) in fired
                 if holds and not did:
                     raise engine_error(

@@ -158,3 +158,9 @@ def see(text: str, tree: Any, resolve: Callable[[E.Ref], Any], present: Callable
     result = ev.test(tree)
     mark = "✓" if result else "✗"
     return Seen(text=text, result=result, values=dict(ev.values), evaluated=f"{ev.show(tree)} {mark}")
+
+
+def holds(trees: list[Any], resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]) -> bool:
+    """Whether all conditions hold, without writing anything down (for the audit's many checks)."""
+    ev = Evaluator(resolve, present)
+    return all(ev.test(tree) for tree in trees)
