@@ -218,6 +218,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
         MissingItem(
             field=r.name,
             blocks=list(r.extra.get("blocks", [])),
+            block_titles=[catalog.figures[b].title for b in r.extra.get("blocks", []) if b in catalog.figures],
             rules=rules_of(r),
             message=r.text or catalog.missing_fields.get(r.name, Bilingual(ja=r.name, en=r.name)),
             fact=r.id,

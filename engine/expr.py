@@ -540,84 +540,45 @@ def mirror(op: str) -> str:
 # Walking
 
 
+def children(node: Any) -> tuple[Any, ...]:
+    """The sub-expressions of a node, in reading order."""
+    if isinstance(node, (BinOp, Compare)):
+        return (node.left, node.right)
+    if isinstance(node, (Neg, Not)):
+        return (node.operand,)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, In):
+        return (node.ref, *node.values)
+    if isinstance(node, (Contains, Exists, Missing, Truthy)):
+        return (node.ref,)
+    if isinstance(node, (And, Or)):
+        return node.items
+    return ()
+
+
+def walk(node: Any):
+    """Every node of a tree, depth first, in reading order."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
 def refs(node: Any) -> list[Ref]:
     """Every reference in a tree, in reading order (duplicates kept once)."""
     out: list[Ref] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, Ref):
-            if n not in out:
-                out.append(n)
-        elif isinstance(n, (BinOp, Compare)):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, Neg):
-            walk(n.operand)
-        elif isinstance(n, Not):
-            walk(n.operand)
-        elif isinstance(n, Call):
-            for a in n.args:
-                walk(a)
-        elif isinstance(n, (In, Contains)):
-            walk(n.ref)
-        elif isinstance(n, (Exists, Missing)):
-            walk(n.ref)
-        elif isinstance(n, Truthy):
-            walk(n.ref)
-        elif isinstance(n, (And, Or)):
-            for i in n.items:
-                walk(i)
-
-    walk(node)
+    for n in walk(node):
+        if isinstance(n, Ref) and n not in out:
+            out.append(n)
     return out
 
 
 def numbers(node: Any) -> list[Num]:
-    out: list[Num] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, Num):
-            out.append(n)
-        elif isinstance(n, (BinOp, Compare)):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, (Neg, Not)):
-            walk(n.operand)
-        elif isinstance(n, Call):
-            for a in n.args:
-                walk(a)
-        elif isinstance(n, In):
-            for v in n.values:
-                walk(v)
-        elif isinstance(n, (And, Or)):
-            for i in n.items:
-                walk(i)
-
-    walk(node)
-    return out
+    return [n for n in walk(node) if isinstance(n, Num)]
 
 
 def calls(node: Any) -> list[Call]:
-    out: list[Call] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, Call):
-            out.append(n)
-            for a in n.args:
-                walk(a)
-        elif isinstance(n, (BinOp, Compare)):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, (Neg, Not)):
-            walk(n.operand)
-        elif isinstance(n, In):
-            walk(n.ref)
-        elif isinstance(n, (And, Or)):
-            for i in n.items:
-                walk(i)
-
-    walk(node)
-    return out
+    return [n for n in walk(node) if isinstance(n, Call)]
 
 
 # ---------------------------------------------------------------------------

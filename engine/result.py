@@ -106,6 +106,7 @@ class WarningItem(_Model):
 class MissingItem(_Model):
     field: str
     blocks: list[str]
+    block_titles: list[Bilingual] = []
     rules: list[str]
     message: Bilingual
     fact: str

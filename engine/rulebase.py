@@ -280,15 +280,7 @@ class Rule:
         return self.spec.id
 
     def produces(self) -> set[str]:
-        out = set()
-        for c, _ in self.conclusions:
-            if isinstance(c, FigureConclusion):
-                out.add(f"figure.{c.figure}")
-            elif isinstance(c, FindingConclusion):
-                out.add(f"finding.{c.finding}")
-            elif isinstance(c, PathConclusion):
-                out.add(f"path.{c.path}")
-        return out
+        return _produced_by(self.spec)
 
 
 @dataclass
@@ -706,6 +698,10 @@ class _RuleChecker:
             if c.missing not in cat.missing_fields:
                 ja, en = _did_you_mean(c.missing, cat.missing_fields)
                 self.fail(where, f"不足項目 {c.missing} はカタログにありません{ja}", f"unknown missing field {c.missing}{en}")
+            for name in c.blocks:
+                if name not in cat.figures:
+                    ja, en = _did_you_mean(name, cat.figures)
+                    self.fail(where, f"blocks の figure {name} はカタログにありません{ja}", f"blocks names unknown figure {name}{en}")
             self._placeholders(c.message, where)
             return c, None
         return c, None
@@ -775,6 +771,7 @@ def _check_rule(
 
 
 def _produced_by(spec: RuleSpec) -> set[str]:
+    """The derived facts (figure.x, finding.x, path.x) a rule concludes, which other rules may read."""
     out = set()
     for c in spec.then:
         if isinstance(c, FigureConclusion):

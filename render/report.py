@@ -198,7 +198,7 @@ def render(result: Result, lang: str = "ja", markdown: bool = False) -> str:
     if result.missing:
         heading(L("missing"))
         for m in result.missing:
-            blocks = ", ".join(m.blocks)
+            blocks = ("、" if lang == "ja" else ", ").join(t.get(lang) for t in m.block_titles) or ", ".join(m.blocks)
             out.append(f"- {m.message.get(lang)}" + (f"（{L('blocks')}: {blocks}）" if lang == "ja" and blocks else f" ({L('blocks')}: {blocks})" if blocks else ""))
         out.append("")
 

@@ -111,3 +111,10 @@ def test_comparisons_with_a_missing_value_are_false_both_ways():
 def test_division_by_zero_is_an_evaluation_error():
     with pytest.raises(E.EvalError, match="division by zero"):
         value("1 / 0")
+
+
+def test_a_string_that_looks_like_code_is_only_ever_a_string():
+    src = "'__import__(\"os\").system(\"echo pwned\")'"
+    assert value(src) == '__import__("os").system("echo pwned")'
+    with pytest.raises(E.EvalError):
+        value(src + " + 1")  # and cannot be combined into anything that runs
