@@ -81,6 +81,8 @@ class Catalog(_Strict):
     warnings: dict[str, WarningDecl]
     paths: dict[str, PathDecl]
     missing_fields: dict[str, Bilingual] = {}
+    # how coded values read in messages: {"other_debt.debt_type": {"tax": {ja: 税金, en: tax}}}
+    labels: dict[str, dict[str, Bilingual]] = {}
 
 
 # ---------------------------------------------------------------------------
@@ -362,6 +364,11 @@ def load_rule_base(root: Path | str | None = None) -> RuleBase:
 
     parameters = _load_parameters(root / "parameters.yaml", problems)
     catalog = _load_catalog(root / "catalog.yaml", problems)
+    for key in catalog.labels:
+        scope, _, name = key.partition(".")
+        model = FACT_TYPES.get(scope)
+        if model is None or name not in model.model_fields:
+            problems.add(f"catalog.yaml: labels.{key}", f"{key} という項目はありません", f"no fact field {key} to label")
     if problems.items:
         raise RuleBaseError(problems.items)
 

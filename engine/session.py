@@ -531,6 +531,9 @@ def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str) -> str:
         model = FACT_TYPES.get(ref.scope)
         if model is not None and ref.name in model.model_fields:
             kind = field_kind(model, ref.name)
+    labels = rb.catalog.labels.get(ref.text)
+    if labels is not None and isinstance(value, str) and value in labels:
+        return labels[value].get(lang)
     if isinstance(value, Fraction) and kind in ("yen", "int"):
         value = int(value) if value.denominator == 1 else math.floor(value)
     if kind == "ratio" and ref.scope == "params" and unit == "percent":

@@ -121,3 +121,16 @@ def test_a_broken_rule_folder_is_reported_not_crashed(tmp_path):
     result = run("assess", str(ROOT / "examples" / "minimal.yaml"), "--rules", str(tmp_path))
     assert result.exit_code == 3
     assert "parameters.yaml" in result.output
+
+
+def test_coded_values_quoted_in_messages_read_as_words_not_ids():
+    case = (
+        "case_id: t\nas_of: 2026-11-26\ndebtor: {annual_income: 300万}\n"
+        "mortgage: {lender_type: bank, balance: 2000万}\nresidual_debt: 500万\n"
+        "sale: {sold: true, sale_date: 2026-01-10, sale_price: 1500万}\n"
+        "other_debts:\n  - {type: tax, creditor: 市役所, balance: 50万}\n"
+    )
+    result = run("assess", "-", input=case)
+    assert result.exit_code == 0, result.output
+    assert "市役所 への 50万円（税金）" in result.output
+    assert "（tax）" not in result.output
