@@ -38,6 +38,17 @@ _T = {
 }
 
 
+_NEUTRAL = ("あり/present", "なし/absent", "なし/none")
+
+
+def localise(text: str, lang: str) -> str:
+    """Trace lines are stored language-neutral ("あり/present"); show the reader's half."""
+    for token in _NEUTRAL:
+        ja, en = token.split("/")
+        text = text.replace(token, ja if lang == "ja" else en)
+    return text
+
+
 def _t(key: str, lang: str, **kw: object) -> str:
     return _T[key][lang].format(**kw)
 
@@ -83,7 +94,7 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
         if firing.note is not None:
             out.append(f"{pad}   ※ {firing.note.get(lang)}")
         for cond in firing.conditions:
-            out.append(f"{pad}   {cond.evaluated}")
+            out.append(f"{pad}   {localise(cond.evaluated, lang)}")
         for matched in firing.matched:
             sub = result.fact(matched)
             if sub is not None and hasattr(sub, "firings"):
@@ -157,7 +168,7 @@ def explain_rule(
         if any(rec.type in ("other_debt", "guarantor") for rec in binding.values()):
             out.append(f"{pad}    [{', '.join(rec.id for rec in binding.values())}]")
         for seen_condition in engine.evaluate(run, rule, binding):
-            out.append(f"{pad}    {seen_condition.evaluated}")
+            out.append(f"{pad}    {localise(seen_condition.evaluated, lang)}")
     if depth >= 3:
         return out
     for slot in absent_slots:

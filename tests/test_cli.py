@@ -134,3 +134,11 @@ def test_coded_values_quoted_in_messages_read_as_words_not_ids():
     assert result.exit_code == 0, result.output
     assert "市役所 への 50万円（税金）" in result.output
     assert "（tax）" not in result.output
+
+
+def test_explain_speaks_the_readers_language_in_its_condition_lines():
+    en = run("explain", str(ROOT / "examples" / "case_a.yaml"), "--lang", "en")
+    ja = run("explain", str(ROOT / "examples" / "case_a.yaml"))
+    assert en.exit_code == 0 and ja.exit_code == 0
+    assert "(present) ✓" in en.output and "あり/present" not in en.output
+    assert "(あり) ✓" in ja.output and "あり/present" not in ja.output
