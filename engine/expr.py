@@ -162,6 +162,10 @@ def _add_months(d: dt.date, n: Fraction) -> dt.date:
     return dt.date(year, month, min(d.day, last))
 
 
+def _add_days(d: dt.date, n: Fraction) -> dt.date:
+    return d + dt.timedelta(days=_whole(n, "add_days"))
+
+
 def _years_between(start: dt.date, end: dt.date) -> Fraction:
     years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
     return Fraction(years)
@@ -193,6 +197,7 @@ FUNCTIONS: dict[str, tuple[int, int, Callable[..., Any], str]] = {
     "ceil": (1, 1, lambda x: Fraction(math.ceil(x)), "number"),
     "add_years": (2, 2, _add_years, "date"),
     "add_months": (2, 2, _add_months, "date"),
+    "add_days": (2, 2, _add_days, "date"),
     "years_between": (2, 2, _years_between, "number"),
     "months_between": (2, 2, _months_between, "number"),
     # the latest of several dates, ignoring those the case does not give

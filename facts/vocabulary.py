@@ -43,7 +43,7 @@ Ratio = Annotated[Decimal, FieldKind("ratio")]
 Flag = Annotated[bool, FieldKind("bool")]
 Text = Annotated[str, FieldKind("text")]
 
-LenderType = Literal["bank", "shinkin", "credit_union", "jhf", "flat35_bank", "other"]
+LenderType = Literal["bank", "shinkin", "credit_union", "labour_bank", "agricultural_coop", "jhf", "flat35_bank", "other"]
 CreditorKind = Literal["bank", "guarantee_company", "servicer", "jhf"]
 DebtType = Literal["card_loan", "consumer_loan", "car_loan", "tax", "child_support", "other"]
 GuarantorKind = Literal["joint_guarantor", "joint_debtor", "guarantor"]

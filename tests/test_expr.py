@@ -46,6 +46,7 @@ def test_references_and_missing_values_propagate():
         ("max(12, 1)", 12),
         ("add_years(d.x, 12 - 7)", dt.date(2029, 2, 28)),  # 29 Feb to a common year
         ("add_months(d.y, 1)", dt.date(2024, 2, 29)),  # 31 Jan + 1 month clamps
+        ("add_days(add_years(d.x, 1), 1)", dt.date(2025, 3, 1)),  # 28 Feb + 1 day
         ("years_between(d.x, d.y)", -1),
         ("latest(d.x, d.z, d.y)", dt.date(2024, 2, 29)),
     ],
