@@ -2,8 +2,8 @@
 
 The builder only restates the case in the fact vocabulary: it gives every
 fact a stable id, normalises text, adds plain sums the rules would otherwise
-each recompute (living costs, asset total, other-debt totals), and settles
-which parameter values apply to this case. It draws no conclusion: residual
+each recompute (living costs, asset total, other-debt totals overall and for
+tax and child support), and settles which parameter values apply to this case. It draws no conclusion: residual
 debt, capacity, limitation dates and the rest belong to the rules, where the
 trace can show them.
 """
@@ -91,6 +91,8 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
             other_debts_count=len(other_debts),
             other_debts_total=sum(balances),
             other_debts_max_balance=max(balances, default=0),
+            other_debts_tax_total=sum(debt.balance for debt in other_debts if debt.debt_type == "tax"),
+            other_debts_child_support_total=sum(debt.balance for debt in other_debts if debt.debt_type == "child_support"),
             guarantors_count=len(guarantors),
         ),
         DebtorFact(id="debtor", **_fields(case.debtor)),

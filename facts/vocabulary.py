@@ -69,6 +69,10 @@ class CaseFact(Fact):
     other_debts_count: Count
     other_debts_total: Money = Field(description="Sum of other debts' balances / その他債務残高の合計")
     other_debts_max_balance: Money = Field(description="Largest single other debt / その他債務の最大残高")
+    other_debts_tax_total: Money = Field(description="Sum of the balances of other debts of type tax / その他債務のうち種類が税金の残高の合計")
+    other_debts_child_support_total: Money = Field(
+        description="Sum of the balances of other debts of type child support / その他債務のうち種類が養育費の残高の合計"
+    )
     guarantors_count: Count
 
 

@@ -100,6 +100,7 @@ def test_absent_sections_make_no_facts():
     case = facts.get("case")
     assert case.has_property is False
     assert (case.other_debts_count, case.other_debts_total, case.other_debts_max_balance, case.guarantors_count) == (0, 0, 0, 0)
+    assert (case.other_debts_tax_total, case.other_debts_child_support_total) == (0, 0)
     assert case.residual_debt is None
 
 
@@ -153,6 +154,22 @@ def test_asset_total_and_other_debt_sums():
 
     case = build_example("restricted_occupation").get("case")
     assert (case.other_debts_total, case.other_debts_max_balance, case.guarantors_count) == (2_100_000, 1_500_000, 1)
+
+
+def test_other_debt_sums_by_type_add_only_that_type():
+    case = build(
+        BASE
+        + "other_debts:\n"
+        + "  - {type: tax, balance: 100}\n  - {type: card_loan, balance: 20}\n  - {type: tax, balance: 3}\n"
+        + "  - {type: child_support, balance: 4000}\n  - {type: other, balance: 50000}\n"
+    ).get("case")
+    assert case.other_debts_total == 54_123
+    assert case.other_debts_tax_total == 103
+    assert case.other_debts_child_support_total == 4_000
+
+    # The examples hold neither tax nor child support.
+    case = build_example("rehabilitation_600").get("case")
+    assert (case.other_debts_tax_total, case.other_debts_child_support_total) == (0, 0)
 
 
 def test_the_builder_concludes_nothing():
