@@ -186,7 +186,7 @@ class Mortgage(_Section):
     """住宅ローン / The mortgage loan."""
 
     lender_type: LenderType = Field(
-        description="貸し手の種類（必須。時効期間に影響）: bank 銀行, shinkin 信用金庫, credit_union 信用組合, jhf 住宅金融支援機構（旧公庫）, flat35_bank 銀行取扱いのフラット35, other / Kind of lender (required; it decides the limitation period)"
+        description="貸し手の種類（必須。時効期間に影響）: bank 銀行, shinkin 信用金庫, credit_union 信用組合, jhf 住宅金融支援機構（旧公庫）, flat35_bank 銀行取扱いのフラット35, labour_bank 労働金庫, agricultural_coop 農業協同組合（JA）, other / Kind of lender (required; it decides the limitation period)"
     )
     balance: Yen = Field(description="売却前のローン残高（元本、必須） / Outstanding principal before the sale (required)")
     contract_date: CaseDate | None = Field(None, description="金銭消費貸借契約の締結日 / Date the loan contract was signed")
