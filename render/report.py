@@ -94,15 +94,19 @@ def case_paragraph(result: Result, lang: str) -> str:
     figs = result.figures
     y = lambda v: display.yen(int(v), lang)  # noqa: E731
     parts: list[str] = []
+    # a blocked voluntary sale (bids opened) means the figures rest on the auction
+    auction_only = any(b.path == "voluntary_sale" for b in result.blocked)
     stage = _STAGE.get(result.stage or "", {}).get(lang)
     if lang == "ja":
         if stage:
             parts.append(f"{stage}の事案です。")
         if mortgage.get("balance") is not None:
             parts.append(f"住宅ローン残高は{y(mortgage['balance'])}")
-            if "expected_sale_price" in figs:
+            if auction_only and "auction_expected_price" in figs:
+                parts[-1] += f"です。開札済みのため、競売での想定価格{figure_text(figs['auction_expected_price'], lang)}で見積もっています"
+            elif "expected_sale_price" in figs:
                 parts[-1] += f"、任意売却の想定価格は{figure_text(figs['expected_sale_price'], lang)}"
-            parts[-1] += "です。"
+            parts[-1] += "。" if auction_only and "auction_expected_price" in figs else "です。"
         if "residual_debt" in figs and figs["residual_debt"].value == 0:
             parts.append("売却代金でローンを完済でき、残債は生じません"
                          + (f"（余剰金 {figure_text(figs['surplus'], lang)}）" if "surplus" in figs else "") + "。")
@@ -121,7 +125,9 @@ def case_paragraph(result: Result, lang: str) -> str:
             parts.append(f"The case is {stage}.")
         if mortgage.get("balance") is not None:
             s = f"The mortgage balance is {y(mortgage['balance'])}"
-            if "expected_sale_price" in figs:
+            if auction_only and "auction_expected_price" in figs:
+                s += f"; bids have been opened, so the expected auction price {figure_text(figs['auction_expected_price'], lang)} is used"
+            elif "expected_sale_price" in figs:
                 s += f" and the expected voluntary-sale price {figure_text(figs['expected_sale_price'], lang)}"
             parts.append(s + ".")
         if "residual_debt" in figs and figs["residual_debt"].value == 0:

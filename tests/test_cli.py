@@ -142,3 +142,17 @@ def test_explain_speaks_the_readers_language_in_its_condition_lines():
     assert en.exit_code == 0 and ja.exit_code == 0
     assert "(present) ✓" in en.output and "あり/present" not in en.output
     assert "(あり) ✓" in ja.output and "あり/present" not in ja.output
+
+
+def test_once_bids_are_opened_the_summary_speaks_of_the_auction_price_not_a_voluntary_sale():
+    case = (
+        "case_id: bids\nas_of: 2026-11-26\ndebtor: {annual_income: 400万}\n"
+        "property: {market_value: 3000万, auction_filed: true, auction_bid_opened: true}\n"
+        "mortgage: {lender_type: bank, balance: 3100万, accelerated: true, acceleration_date: 2026-01-10,"
+        " subrogated: true, subrogation_date: 2026-02-20, current_creditor: guarantee_company}\n"
+    )
+    result = run("assess", "-", input=case)
+    assert result.exit_code == 0, result.output
+    summary = result.output.split("推奨される進路")[0]
+    assert "開札済みのため、競売での想定価格2,100万円で見積もっています" in summary
+    assert "任意売却の想定価格" not in summary
