@@ -415,8 +415,11 @@ class Engine:
                     firing.rule.id,
                 )
             # the same conclusion again: durable-rules would reject the duplicate, so it is
-            # recorded as a second reason for the fact we already have.
+            # recorded as a second reason for the fact we already have. A warning keeps
+            # what each rule said: two rules may give the same warning for different paths.
             existing.firings.append(firing.index)
+            if kind == "warning" and text is not None and existing.text is not None and text.ja not in existing.text.ja:
+                existing.text = Bilingual(ja=f"{existing.text.ja} {text.ja}", en=f"{existing.text.en} {text.en}")
             firing.concluded.append(existing_id)
             return
         suffix = "" if not about else "@" + "+".join(about)

@@ -156,3 +156,10 @@ def test_once_bids_are_opened_the_summary_speaks_of_the_auction_price_not_a_volu
     summary = result.output.split("推奨される進路")[0]
     assert "開札済みのため、競売での想定価格2,100万円で見積もっています" in summary
     assert "任意売却の想定価格" not in summary
+
+
+def test_a_warning_given_by_two_rules_keeps_what_each_of_them_says():
+    result = run("assess", str(ROOT / "examples" / "case_a.yaml"), "--format", "json")
+    warning = next(w for w in json.loads(result.output)["warnings"] if w["id"] == "guarantor_not_released")
+    assert warning["rules"] == ["guarantors.not_released_by_bankruptcy", "guarantors.not_released_by_rehabilitation"]
+    assert "破産法253条2項" in warning["message"] and "民事再生法177条2項" in warning["message"]
