@@ -10,11 +10,14 @@ say why.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
-from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from engine import expr as E
 from engine.errors import EngineError, Problem
 from engine.result import (
     Blocked,
@@ -85,10 +88,12 @@ def _records(factset: FactSet) -> list[Record]:
     return records
 
 
-def _json_value(value: Any) -> Any:
-    from decimal import Decimal
-    import datetime as dt
-
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: exact numbers as int or float, dates as ISO text, missing as null."""
+    if value is E.MISSING:
+        return None
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
     if isinstance(value, dt.date):
@@ -110,7 +115,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
             conditions=[
                 ConditionSeen(
                     text=s.text,
-                    values={k: _trace_value(v) for k, v in s.values.items()},
+                    values={k: _plain(v) for k, v in s.values.items()},
                     result=s.result,
                     evaluated=s.evaluated,
                 )
@@ -135,7 +140,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
             id=r.id,
             kind=r.type,
             name=r.name or "",
-            value=_json_value(r.fields.get("value")) if "value" in r.fields else None,
+            value=_plain(r.fields.get("value")) if "value" in r.fields else None,
             value_kind=r.value_kind,
             about=list(r.about),
             firings=list(r.firings),
@@ -151,7 +156,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
             decl = catalog.figures[r.name]
             figures[r.name] = Figure(
                 name=r.name,
-                value=_json_value(r.fields["value"]),
+                value=_plain(r.fields["value"]),
                 kind=decl.kind,
                 unit=decl.unit,
                 title=decl.title,
@@ -174,12 +179,13 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
         rec = by_path[path]
         decl = catalog.paths[path]
         rank_rules = [x.rule for x in reasons.get(path, []) if x.applied]
+        listing = rules_of(rec)
         recommendations.append(
             Recommendation(
                 path=path,
                 rank=rank,
                 title=decl.title,
-                rules=rules_of(rec) + [r for r in rank_rules if r not in rules_of(rec)],
+                rules=listing + [r for r in rank_rules if r not in listing],
                 summary=rec.text or decl.description,
                 figures={k: figures[k].value for k in decl.key_figures if k in figures},
                 ranking=reasons.get(path, []),
@@ -230,8 +236,8 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
     parameters = {
         name: Parameter(
             name=name,
-            value=_json_value(factset.params[name]),
-            default=_json_value(p.value),
+            value=_plain(factset.params[name]),
+            default=_plain(p.value),
             overridden=name in factset.overridden,
             title=p.title,
             sources=list(p.sources),
@@ -239,7 +245,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
         for name, p in rb.parameters.items()
     }
     inputs = [
-        InputFact(id=r.id, type=r.type, fields={k: _json_value(v) for k, v in r.fields.items() if v is not None})
+        InputFact(id=r.id, type=r.type, fields={k: _plain(v) for k, v in r.fields.items() if v is not None})
         for r in run.records.values()
         if not r.firings and r.type not in ("params",)
     ]
@@ -259,21 +265,6 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
         derived=derived,
         trace=firings,
     )
-
-
-def _trace_value(value: Any) -> Any:
-    from fractions import Fraction
-    import datetime as dt
-
-    from engine import expr as E
-
-    if value is E.MISSING:
-        return None
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _rank(paths: list[str], rank_records: list[Record], rb: RuleBase, run: Run) -> tuple[list[str], dict[str, list[RankReason]]]:

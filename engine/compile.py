@@ -25,7 +25,7 @@ from typing import Any
 
 from engine import expr as E
 from engine.errors import Problem, RuleBaseError
-from engine.rulebase import FactTest, FieldTest, Rule, RuleBase, Slot
+from engine.rulebase import FactTest, FieldTest, Rule, RuleBase, Slot, slot_key
 
 CATCH_ALL = "r_case"  # always fires on the case fact: a sid that never ran an action segfaults on delete
 
@@ -47,8 +47,7 @@ def _compile_error(rule: Rule, ja: str, en: str) -> RuleBaseError:
 
 
 def _slot_of(rule: Rule, ref: E.Ref) -> Slot:
-    key = ref.scope if ref.scope not in ("figure", "finding", "path") else f"{ref.scope}.{ref.name}"
-    return rule.slots[key]
+    return rule.slots[slot_key(ref.scope, ref.name)]
 
 
 def _field_of(ref: E.Ref) -> str:

@@ -7,7 +7,7 @@ traceback. Lower layers raise these; nothing converts them but the edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

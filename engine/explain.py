@@ -9,7 +9,6 @@ engine, and shows which condition failed.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 from engine.result import Derived, Result
@@ -105,16 +104,9 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
 
 def _show(fact: Derived, lang: str) -> str:
     """A derived value as a person reads it; a yes/no finding needs no value."""
-    value, kind = fact.value, fact.value_kind
-    if value is None or kind == "bool":
+    if fact.value is None or fact.value_kind == "bool":
         return ""
-    if kind == "yen":
-        return display.yen(int(value), lang)
-    if kind == "date" and isinstance(value, str):
-        return display.date(dt.date.fromisoformat(value), lang)
-    if kind == "ratio":
-        return display.ratio(value)
-    return str(value)
+    return display.value(fact.value, fact.value_kind or "text", lang)
 
 
 def why_not(engine: Engine, run: Run, result: Result, path: str, lang: str = "ja") -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -232,6 +231,11 @@ class Slot:
 DERIVED_TYPES = ("figure", "finding", "path")
 
 
+def slot_key(scope: str, name: str | None) -> str:
+    """The key of the fact a reference reads: derived facts are one per name, input facts one per type."""
+    return f"{scope}.{name}" if scope in DERIVED_TYPES else scope
+
+
 @dataclass(frozen=True)
 class FieldRef:
     """A resolved reference: a slot and the field read from it (None = the whole fact)."""
@@ -300,6 +304,20 @@ class RuleBase:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+    def kind_of(self, ref: E.Ref) -> tuple[str, str | None]:
+        """The declared kind and display unit of what a (checked) reference reads."""
+        if ref.scope == "figure" and ref.name in self.catalog.figures:
+            decl = self.catalog.figures[ref.name]
+            return decl.kind, decl.unit
+        if ref.scope == "finding" and ref.name in self.catalog.findings:
+            return self.catalog.findings[ref.name].kind, None
+        if ref.scope == "params" and ref.name in self.parameters:
+            return self.parameters[ref.name].kind, self.parameters[ref.name].unit
+        model = FACT_TYPES.get(ref.scope)
+        if model is not None and ref.name in model.model_fields:
+            return field_kind(model, ref.name), None
+        return "text", None
 
     @property
     def short_version(self) -> str:

@@ -54,8 +54,8 @@ from engine.rulebase import (
     RankConclusion,
     Rule,
     RuleBase,
-    Slot,
     WarningConclusion,
+    slot_key,
 )
 from engine.trace import Seen, holds, see
 from facts import display
@@ -133,7 +133,7 @@ class Record:
 
     @property
     def slot_key(self) -> str:
-        return f"{self.type}.{self.name}" if self.type in ("figure", "finding", "path") else self.type
+        return slot_key(self.type, self.name)
 
 
 @dataclass
@@ -160,11 +160,8 @@ class Run:
 
 
 def _resolver(binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Callable[[E.Ref], bool]]:
-    def key(ref: E.Ref) -> str:
-        return f"{ref.scope}.{ref.name}" if ref.scope in ("figure", "finding", "path") else ref.scope
-
     def resolve(ref: E.Ref) -> Any:
-        rec = binding.get(key(ref))
+        rec = binding.get(slot_key(ref.scope, ref.name))
         if rec is None:
             return E.MISSING
         fld = "value" if ref.scope in ("figure", "finding") else ref.name
@@ -173,7 +170,7 @@ def _resolver(binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Calla
         value = rec.fields.get(fld)
         return E.MISSING if value is None else E.to_exact(value)
 
-    return resolve, lambda ref: key(ref) in binding
+    return resolve, lambda ref: slot_key(ref.scope, ref.name) in binding
 
 
 # ---------------------------------------------------------------------------
@@ -335,8 +332,7 @@ class Engine:
         def present(ref: E.Ref) -> bool:
             if bound_present(ref):
                 return True
-            key = f"{ref.scope}.{ref.name}" if ref.scope in ("figure", "finding", "path") else ref.scope
-            return bool(run.by_slot.get(key))
+            return bool(run.by_slot.get(slot_key(ref.scope, ref.name)))
 
         return resolve, present
 
@@ -518,27 +514,10 @@ def _typed(value: Any, kind: str, label: str) -> Any:
 def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str) -> str:
     if value is E.MISSING or value is None:
         return "—"
-    kind = "text"
-    unit = None
-    if ref.scope == "figure" and ref.name in rb.catalog.figures:
-        kind = rb.catalog.figures[ref.name].kind
-        unit = rb.catalog.figures[ref.name].unit
-    elif ref.scope == "finding" and ref.name in rb.catalog.findings:
-        kind = rb.catalog.findings[ref.name].kind
-    elif ref.scope == "params" and ref.name in rb.parameters:
-        kind = rb.parameters[ref.name].kind
-        unit = rb.parameters[ref.name].unit
-    else:
-        from facts.vocabulary import FACT_TYPES, field_kind
-
-        model = FACT_TYPES.get(ref.scope)
-        if model is not None and ref.name in model.model_fields:
-            kind = field_kind(model, ref.name)
     labels = rb.catalog.labels.get(ref.text)
     if labels is not None and isinstance(value, str) and value in labels:
         return labels[value].get(lang)
+    kind, unit = rb.kind_of(ref)
     if isinstance(value, Fraction) and kind in ("yen", "int"):
         value = int(value) if value.denominator == 1 else math.floor(value)
-    if kind == "ratio" and ref.scope == "params" and unit == "percent":
-        return display.percent(value)
     return display.value(value, kind, lang, unit)

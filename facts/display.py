@@ -61,16 +61,22 @@ def percent(value: Any) -> str:
     return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def value(v: Any, kind: str, lang: str, unit: str | None = None) -> str:
-    """Display a typed value of a given kind (yen, ratio, int, date, bool, text)."""
+def value(v: Any, kind: str, lang: str, unit: str | None = None, table: bool = False) -> str:
+    """Display a value of a given kind (yen, ratio, int, date, bool, text); dates may be ISO strings."""
     if v is None:
         return "—"
     if kind == "yen":
-        return yen(int(v), lang)
+        return yen(int(v), lang, table=table)
+    if kind == "date" and isinstance(v, str):
+        v = dt.date.fromisoformat(v)
     if kind == "date" and isinstance(v, dt.date):
         return date(v, lang)
     if kind == "ratio":
-        return percent(v) if unit == "percent" else ratio(v)
+        if unit == "percent":
+            return percent(v)
+        if unit == "times":
+            return ratio(v) + ("倍" if lang == "ja" else "×")
+        return ratio(v)
     if kind == "bool":
         return ("はい" if v else "いいえ") if lang == "ja" else ("yes" if v else "no")
     if kind == "int":

@@ -6,7 +6,6 @@ beyond how to lay out what the rules concluded.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from engine.result import Figure, Result
@@ -71,14 +70,7 @@ def source_groups(result: Result) -> dict[str, list[str]]:
 
 
 def figure_text(fig: Figure, lang: str, table: bool = False) -> str:
-    value = fig.value
-    if fig.kind == "yen":
-        return display.yen(int(value), lang, table=table)
-    if fig.kind == "date" and isinstance(value, str):
-        return display.date(dt.date.fromisoformat(value), lang)
-    if fig.kind == "ratio" and fig.unit == "times":
-        return display.ratio(value) + ("倍" if lang == "ja" else "×")
-    return display.value(value, fig.kind, lang, fig.unit)
+    return display.value(fig.value, fig.kind, lang, fig.unit, table=table)
 
 
 def _fact(result: Result, fact_id: str) -> dict[str, Any]:
