@@ -74,10 +74,24 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
     """Restate ``case`` as facts, with ``parameters`` as overridden by its assumptions."""
     params, overridden = resolve_parameters(case.assumptions, parameters)
 
-    other_debts = [
-        OtherDebtFact(id=f"other_debt_{n}", **_fields(debt, rename={"type": "debt_type"}))
-        for n, debt in enumerate(case.other_debts, start=1)
-    ]
+    # Debts secured on the home rank after the housing loan (rank 1) in the order the case
+    # lists them; each carries the sum ranked before it so a rule can see what reaches it.
+    other_debts: list[OtherDebtFact] = []
+    secured_before = 0
+    secured_count = 0
+    for n, debt in enumerate(case.other_debts, start=1):
+        rank = None
+        before = 0
+        if debt.secured_on_home:
+            secured_count += 1
+            rank = 1 + secured_count
+            before = secured_before
+            secured_before += debt.balance
+        other_debts.append(
+            OtherDebtFact(
+                id=f"other_debt_{n}", lien_rank=rank, secured_before=before, **_fields(debt, rename={"type": "debt_type"})
+            )
+        )
     guarantors = [GuarantorFact(id=f"guarantor_{n}", **_fields(g)) for n, g in enumerate(case.guarantors, start=1)]
     balances = [debt.balance for debt in other_debts]
 
@@ -94,6 +108,9 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
             other_debts_tax_total=sum(debt.balance for debt in other_debts if debt.debt_type == "tax"),
             other_debts_child_support_total=sum(debt.balance for debt in other_debts if debt.debt_type == "child_support"),
             guarantors_count=len(guarantors),
+            secured_debts_count=secured_count,
+            secured_debts_total=secured_before,
+            other_debts_unsecured_total=sum(debt.balance for debt in other_debts if not debt.secured_on_home),
         ),
         DebtorFact(id="debtor", **_fields(case.debtor)),
     ]
@@ -101,7 +118,13 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
         budget = _fields(case.budget)
         facts.append(BudgetFact(id="budget", living_costs=sum(budget[line] for line in LIVING_COST_LINES), **budget))
     if case.property is not None:
-        facts.append(PropertyFact(id="property", **_fields(case.property)))
+        facts.append(
+            PropertyFact(
+                id="property",
+                junior_liens_unlisted=max(case.property.junior_liens - secured_count, 0),
+                **_fields(case.property),
+            )
+        )
     if case.sale is not None:
         facts.append(SaleFact(id="sale", **_fields(case.sale)))
     facts.append(MortgageFact(id="mortgage", **_fields(case.mortgage)))

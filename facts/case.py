@@ -139,7 +139,12 @@ class Property(_Section):
     )
     condo_fee_arrears: Yen = Field(0, description="滞納管理費・修繕積立金 / Unpaid condominium management and repair-reserve fees")
     property_tax_arrears: Yen = Field(0, description="固定資産税の滞納額 / Unpaid property tax")
-    junior_liens: int = Field(0, ge=0, description="後順位抵当権者の数 / Number of junior mortgagees")
+    junior_liens: int = Field(
+        0,
+        ge=0,
+        description="後順位抵当権者の数。other_debts に secured_on_home で記載した債務を含む（記載の数より少なければ記載の数とみる）"
+        " / Number of junior mortgagees, including the debts listed with secured_on_home (never fewer than those)",
+    )
     moving_allowance_requested: Yen = Field(0, description="売却代金から希望する引越し費用 / Moving allowance the debtor hopes to get from the proceeds")
     auction_filed: bool = Field(False, description="競売の申立てがされている / An auction has been filed")
     auction_bid_opened: bool = Field(False, description="競売の開札が済んでいる / The auction's bids have been opened")
@@ -278,6 +283,11 @@ class OtherDebt(_Section):
     creditor: str | None = Field(None, description="債権者名 / Creditor's name")
     balance: Yen = Field(description="残高（必須） / Outstanding balance (required)")
     monthly_payment: Yen | None = Field(None, description="現在の月々の返済額 / Current monthly payment")
+    secured_on_home: bool = Field(
+        False,
+        description="自宅に後順位の抵当権が設定されている債務。売却代金から住宅ローンの次に、記載の順に支払われる"
+        " / Secured by a later-ranked mortgage on the home; paid from the proceeds after the mortgage, in list order",
+    )
 
 
 class Guarantor(_Section):
@@ -400,6 +410,28 @@ class Case(_Section):
                         en="a fixed residual debt is given, yet property describes a home not yet sold",
                     )
                 )
+
+        secured = [i for i, debt in enumerate(self.other_debts) if debt.secured_on_home]
+        for index in secured:
+            debt_type = self.other_debts[index].type
+            if debt_type in ("tax", "child_support"):
+                # A tax office secures itself by seizure (差押え), a support creditor by enforcement:
+                # neither holds a mortgage, and the proceeds would be distributed wrongly.
+                found.append(
+                    Contradiction(
+                        fields=(f"other_debts[{index}].secured_on_home", f"other_debts[{index}].type"),
+                        ja=f"種類が {debt_type} の債務は抵当権で担保されません。差押えは抵当権ではないため secured_on_home を外してください",
+                        en=f"a debt of type {debt_type} is not secured by a mortgage; a seizure is not a mortgage, so drop secured_on_home",
+                    )
+                )
+        if self.property is not None and 0 < self.property.junior_liens < len(secured):
+            found.append(
+                Contradiction(
+                    fields=("property.junior_liens", "other_debts[].secured_on_home"),
+                    ja=f"後順位抵当権者の数（{self.property.junior_liens}）が、自宅を担保とする債務の数（{len(secured)}）より少なくなっています",
+                    en=f"property.junior_liens ({self.property.junior_liens}) is less than the number of debts secured on the home ({len(secured)})",
+                )
+            )
 
         _raise_contradictions(found)
         return self

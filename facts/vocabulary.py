@@ -74,6 +74,11 @@ class CaseFact(Fact):
         description="Sum of the balances of other debts of type child support / その他債務のうち種類が養育費の残高の合計"
     )
     guarantors_count: Count
+    secured_debts_count: Count = Field(description="Other debts secured on the home by a junior mortgage / 自宅に後順位抵当権のあるその他の債務の数")
+    secured_debts_total: Money = Field(description="Sum of their balances / その残高の合計")
+    other_debts_unsecured_total: Money = Field(
+        description="Sum of the other debts not secured on the home / 自宅を担保としないその他の債務の残高の合計"
+    )
 
 
 class DebtorFact(Fact):
@@ -114,6 +119,9 @@ class PropertyFact(Fact):
     condo_fee_arrears: Money
     property_tax_arrears: Money
     junior_liens: Count
+    junior_liens_unlisted: Count = Field(
+        description="Junior mortgagees not listed among the other debts / その他の債務に記載のない後順位抵当権者の数"
+    )
     moving_allowance_requested: Money
     auction_filed: Flag
     auction_bid_opened: Flag
@@ -150,6 +158,11 @@ class OtherDebtFact(Fact):
     creditor: Text | None = None
     balance: Money
     monthly_payment: Money | None = None
+    secured_on_home: Flag
+    lien_rank: Count | None = Field(None, description="Rank of its mortgage on the home (the housing loan is 1) / 自宅の抵当権の順位")
+    secured_before: Money = Field(
+        description="Balances of the debts secured on the home ranked before it, the housing loan excluded / 先順位の担保付き債務（住宅ローンを除く）の残高の合計"
+    )
 
 
 class GuarantorFact(Fact):
