@@ -1,0 +1,56 @@
+"""The one place the batch front end touches the core.
+
+Everything the batch needs from the layers below goes through ``Desk`` here:
+loading a case from text or from a record's data, assessing it, and turning
+the result into its JSON contract. When the application layer (``app.Desk``)
+is on main, this module is where the batch switches to it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from engine.errors import EngineError, InputError, Problem, ZansaiError
+
+__all__ = ["Desk", "load_rule_base", "EngineError", "InputError", "Problem", "ZansaiError"]
+
+
+class Desk:
+    """One rule base, one engine, any number of cases (one per worker process)."""
+
+    def __init__(self, rules_dir: Path | str | None = None, rule_base: Any = None):
+        from engine.assess import Assessor
+
+        self._assessor = Assessor(rule_base=rule_base, rules_dir=rules_dir)
+        self.rule_base = self._assessor.rule_base
+
+    def close(self) -> None:
+        self._assessor.close()
+
+    def load_case_text(self, text: str | bytes, source: str) -> Any:
+        from facts.load import load_case_text
+
+        return load_case_text(text, source)
+
+    def load_case_data(self, data: dict[str, Any], source: str) -> Any:
+        # Through the same loader as a JSON file, so every problem is reported
+        # exactly as `zansai validate` reports it for that field.
+        return self.load_case_text(json.dumps(data, ensure_ascii=False), source)
+
+    def assess(self, case: Any) -> Any:
+        return self._assessor.assess(case)
+
+    @staticmethod
+    def to_json(result: Any, lang: str) -> dict[str, Any]:
+        from render.json_result import to_json
+
+        return to_json(result, lang)
+
+
+def load_rule_base(rules_dir: Path | str | None = None) -> Any:
+    """The checked rule base alone, without an engine (the parent process of a batch needs only its catalog)."""
+    from engine.rulebase import load_rule_base as load
+
+    return load(rules_dir)

@@ -1,0 +1,338 @@
+"""Running a batch: records in, rows out, in input order, with workers and a progress bar.
+
+Order and memory: records go to the workers in chunks, and at most a fixed
+window of chunks is in flight; the parent waits for the oldest chunk, writes
+its rows and only then reads more input. Rows therefore come out in input
+order, as soon as everything before them is done, and memory does not grow
+with the input.
+
+Same bytes with any number of workers: a worker turns a record into its
+finished output row, and nothing in a row depends on which process made it
+or when.
+
+Half-written files: the output goes to a temporary file beside the target
+and is renamed when the batch ends; a batch that stops (``--fail-fast``,
+Ctrl-C, a crashed worker) leaves no output file behind.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from batch.desk import EngineError, InputError, Problem, load_rule_base
+from batch.readers import Input, Item, open_input
+from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header
+
+CHUNK = 16  # records per task: large enough to hide the cost of a hand-over, small enough to keep rows flowing
+WINDOW_PER_WORKER = 4  # chunks in flight per worker
+
+
+@dataclass
+class Options:
+    input: str
+    output: str = "-"
+    input_format: str | None = None
+    output_format: str | None = None  # "jsonl" or "csv"; default from the output's name
+    encoding: str | None = None  # of a CSV input; default: detected
+    output_encoding: str = "utf-8"
+    workers: int | None = None  # default: the CPUs this process may use
+    lang: str = "ja"
+    fail_fast: bool = False
+    progress: bool = False
+    rules_dir: str | None = None
+    chunk: int = CHUNK
+
+
+@dataclass
+class Summary:
+    done: int = 0
+    failed: int = 0
+    rank1: Counter = field(default_factory=Counter)
+    failures: Counter = field(default_factory=Counter)  # by exit status
+    elapsed: float = 0.0
+    stopped: Outcome | None = None  # the record --fail-fast stopped at
+
+    def add(self, outcome: Outcome) -> None:
+        self.done += 1
+        if outcome.ok:
+            self.rank1[outcome.rank1] += 1
+        else:
+            self.failed += 1
+            self.failures[outcome.exit_code] += 1
+
+    @property
+    def exit_code(self) -> int:
+        return max(self.failures, default=0)
+
+    def lines(self, lang: str) -> list[str]:
+        rate = self.done / self.elapsed if self.elapsed > 0 else 0.0
+        ok = self.done - self.failed
+        if lang == "ja":
+            out = [f"{self.done:,}件（成功 {ok:,}件・失敗 {self.failed:,}件）、{self.elapsed:.1f}秒、{rate:,.1f}件/秒"]
+            out.append("第1順位の進路:" if self.rank1 else "第1順位の進路: なし")
+        else:
+            out = [f"{self.done:,} records ({ok:,} assessed, {self.failed:,} failed) in {self.elapsed:.1f} s, {rate:,.1f} cases/s"]
+            out.append("rank-1 paths:" if self.rank1 else "rank-1 paths: none")
+        width = max((len(p or "") for p in self.rank1), default=0) + 2
+        # paths by count; records with no path listed last, named in words (ids are ASCII, so widths line up)
+        for path, count in sorted(self.rank1.items(), key=lambda pc: (pc[0] is None, -pc[1], pc[0] or "")):
+            name = path or ("（進路なし）" if lang == "ja" else "(no path)")
+            out.append(f"  {name:<{width}}{count:>9,}" if path else f"  {name} {count:,}")
+        kinds = {2: ("入力の誤り", "input errors"), 4: ("エンジンの失敗", "engine failures"), 70: ("内部エラー", "internal errors")}
+        for code, count in sorted(self.failures.items()):
+            ja, en = kinds.get(code, (f"終了コード {code}", f"exit status {code}"))
+            out.append(f"失敗（{ja}）: {count:,}件" if lang == "ja" else f"failed ({en}): {count:,}")
+        if self.stopped is not None:
+            where = self.stopped.source if self.stopped.line is None else f"{self.stopped.source}:{self.stopped.line}"
+            out.append(f"--fail-fast: {where} で停止しました" if lang == "ja" else f"--fail-fast: stopped at {where}")
+        return out
+
+
+def key_figures(rule_base: Any) -> tuple[str, ...]:
+    """The figures the catalog names as key to some path, in the catalog's order: the summary's columns."""
+    names: list[str] = []
+    for decl in rule_base.catalog.paths.values():
+        for name in decl.key_figures:
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def output_format(opts: Options) -> str:
+    if opts.output_format:
+        return opts.output_format
+    suffix = Path(opts.output).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", "") or opts.output == "-":
+        return "jsonl"
+    raise InputError(
+        [
+            Problem(
+                opts.output,
+                "出力の形式が分かりません（.jsonl か .csv。--format で指定できます）",
+                "cannot tell the output format (.jsonl or .csv; or give --format)",
+            )
+        ]
+    )
+
+
+def default_workers() -> int:
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------- output
+
+
+class Output:
+    """Where rows go: a temporary file renamed into place at the end, or standard output."""
+
+    def __init__(self, target: str, encoding: str):
+        self.target = target
+        self.temp: str | None = None
+        try:
+            import codecs
+
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError([Problem("--output-encoding", f"文字コード {encoding} を知りません", f"unknown encoding {encoding}")]) from None
+        # A character the encoding lacks (CP932 has no "—" of its own) becomes "?" rather than stopping the batch.
+        if target == "-":
+            import io
+
+            self.stream: IO[str] = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, errors="replace", newline="")
+        else:
+            path = Path(target)
+            if path.is_dir():
+                raise InputError([Problem(target, "出力先がフォルダです", "the output is a folder")])
+            if not path.parent.is_dir():
+                raise InputError([Problem(target, "出力先のフォルダがありません", "the output's folder does not exist")])
+            fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+            self.stream = open(fd, "w", encoding=encoding, errors="replace", newline="")  # noqa: SIM115
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def commit(self) -> None:
+        self.stream.flush()
+        if self.temp is not None:
+            self.stream.close()
+            os.replace(self.temp, self.target)
+            self.temp = None
+        else:
+            self.stream.detach()
+
+    def abandon(self) -> None:
+        if self.temp is not None:
+            self.stream.close()
+            os.unlink(self.temp)
+            self.temp = None
+        else:
+            try:
+                self.stream.flush()
+                self.stream.detach()
+            except (OSError, ValueError):
+                pass
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A rich progress bar on standard error (done, rate, ETA), or nothing."""
+
+    def __init__(self, enabled: bool, total: int | None):
+        self.bar = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text("" if speed is None else f"{speed:,.0f} cases/s", style="progress.data.speed")
+
+        self.bar = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=False,
+        )
+        self.task = self.bar.add_task("zansai batch", total=total)
+        self.bar.start()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def stop(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=done, completed=done)
+            self.bar.stop()
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def _serial(job: Job, items: Iterable[Item]) -> Iterator[Outcome]:
+    worker = Worker(job)
+    try:
+        for item in items:
+            yield worker.process(item)
+    finally:
+        worker.close()
+
+
+class _Parallel:
+    """Worker processes, each with its own engine, fed a bounded window of chunks."""
+
+    def __init__(self, job: Job, items: Iterable[Item], workers: int, chunk: int):
+        self.chunks = _chunks(items, chunk)
+        self.window = workers * WINDOW_PER_WORKER
+        # fork: the workers inherit the loaded rule base and the imported modules; the
+        # executor starts all of them at the first submit, before any thread of ours exists.
+        context = multiprocessing.get_context("fork")
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_process, initargs=(job,))
+        self.pending: collections.deque[Future] = collections.deque()
+        self._fill()
+
+    def _fill(self) -> None:
+        while len(self.pending) < self.window:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return
+            self.pending.append(self.pool.submit(run_chunk, chunk))
+
+    def __iter__(self) -> Iterator[Outcome]:
+        while self.pending:
+            head = self.pending.popleft()
+            try:
+                outcomes = head.result()
+            except BrokenProcessPool:
+                raise EngineError(
+                    [Problem("batch", "ワーカープロセスが異常終了しました", "a worker process died unexpectedly")]
+                ) from None
+            self._fill()
+            yield from outcomes
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
+    """Run a whole batch; rows go to ``opts.output``, the summary is returned (and printed by the caller)."""
+    start = time.perf_counter()
+    fmt = output_format(opts)
+    source: Input = open_input(opts.input, opts.input_format, opts.encoding)
+    try:
+        rule_base = load_rule_base(opts.rules_dir)
+        figures = key_figures(rule_base)
+        job = Job(output=fmt, lang=opts.lang, columns=source.columns, figures=figures,
+                  rules_dir=opts.rules_dir, rule_base=rule_base)
+        workers = opts.workers or default_workers()
+        out = Output(opts.output, opts.output_encoding)
+        summary = Summary()
+        runner: _Parallel | None = None
+        serial: Iterator[Outcome] | None = None
+        progress: _Progress | None = None
+        committed = False
+        try:
+            if fmt == "csv":
+                out.write(csv_line(summary_header(figures)))
+            if workers > 1:
+                runner = _Parallel(job, iter(source), workers, opts.chunk)
+                outcomes: Iterable[Outcome] = runner
+            else:
+                outcomes = serial = _serial(job, iter(source))
+            progress = _Progress(opts.progress, source.total)
+            for outcome in outcomes:
+                out.write(outcome.text)
+                summary.add(outcome)
+                progress.advance()
+                if opts.fail_fast and not outcome.ok:
+                    summary.stopped = outcome
+                    break
+            if summary.stopped is None:
+                out.commit()
+                committed = True
+        finally:
+            if progress is not None:
+                progress.stop(summary.done)
+            if runner is not None:
+                runner.close()
+            if serial is not None:
+                serial.close()
+            if not committed:
+                out.abandon()
+    finally:
+        source.close()
+    summary.elapsed = time.perf_counter() - start
+    return summary

@@ -1,0 +1,240 @@
+"""What a worker does with one record: read it, assess it, write its output row.
+
+The output row is finished text, made where the result is, so the parent
+only puts rows in order and writes them: that keeps the parent light and
+makes the output the same bytes whatever the number of workers. A record
+that cannot be read or assessed becomes an error row; only a defect in
+zansai itself (an unexpected exception) is reported as internal, and still
+as a row, so one odd record never loses the rest of a batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from batch.desk import Desk, InputError, Problem, ZansaiError
+from batch.mapper import Columns
+from batch.readers import Item
+
+EXIT_INTERNAL = 70
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every worker needs, fixed for the whole batch."""
+
+    output: str  # "jsonl" or "csv"
+    lang: str
+    columns: Columns | None
+    figures: tuple[str, ...]  # the figure columns of the CSV summary
+    rules_dir: str | None = None
+    rule_base: Any = None  # given to forked workers so each need not load the rule files again
+
+
+class Outcome(NamedTuple):
+    ok: bool
+    rank1: str | None
+    exit_code: int  # 0, or the exit status this record's failure calls for
+    text: str  # the output row(s), ready to write
+    line: int | None
+    source: str
+    case_id: str | None
+    problems: tuple[Problem, ...]
+
+
+def summary_header(figures: tuple[str, ...]) -> list[str]:
+    return ["record", "case_id", "status", "rank1_path", "paths", *figures, "warnings", "missing",
+            "error_fields", "error_ja", "error_en"]
+
+
+def csv_line(row: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(row)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _duplicate_checked(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+class Worker:
+    """One desk (one engine) and the job's settings; turns items into outcomes."""
+
+    def __init__(self, job: Job, desk: Desk | None = None):
+        self.job = job
+        self.desk = desk if desk is not None else Desk(rules_dir=job.rules_dir, rule_base=job.rule_base)
+        self._case_id: str | None = None
+
+    def close(self) -> None:
+        self.desk.close()
+
+    def run(self, items: list[Item]) -> list[Outcome]:
+        return [self.process(item) for item in items]
+
+    def process(self, item: Item) -> Outcome:
+        self._case_id = None  # set as soon as the record names it, for its error row
+        try:
+            case = self._case(item)
+            result = self.desk.assess(case)
+        except ZansaiError as error:
+            return self._failed(item, self._case_id, tuple(error.problems), error.exit_code)
+        except Exception as error:  # a defect in zansai: reported on the record, the batch goes on
+            problem = Problem(
+                "internal",
+                f"内部エラー: {type(error).__name__}: {error}",
+                f"internal error: {type(error).__name__}: {error}",
+            )
+            return self._failed(item, self._case_id, (problem,), EXIT_INTERNAL)
+        return self._succeeded(item, result)
+
+    # -- reading ---------------------------------------------------------------
+
+    def _case(self, item: Item) -> Any:
+        label = item.source if item.line is None else f"{item.source}:{item.line}"
+        if item.kind == "file":
+            return self.desk.load_case_text(item.payload, item.source)
+        if item.kind == "json":
+            data = self._json(item, label)
+            self._case_id = _case_id_of(data)
+            return self.desk.load_case_data(data, label)
+        if item.kind == "cells":
+            assert self.job.columns is not None
+            data, shape = self.job.columns.case_data(item.payload)
+            self._case_id = _case_id_of(data)
+            problems = list(item.problems) + shape
+            try:
+                case = self.desk.load_case_data(data, label)
+            except InputError as error:
+                raise InputError(problems + error.problems) from None
+            if problems:
+                raise InputError(problems)
+            return case
+        raise InputError(list(item.problems))
+
+    @staticmethod
+    def _json(item: Item, label: str) -> Any:
+        try:
+            return json.loads(item.payload, object_pairs_hook=_duplicate_checked)
+        except UnicodeDecodeError as error:
+            raise InputError(
+                [Problem(label, f"UTF-8 として読めません（{error.start + 1}バイト目）", f"not valid UTF-8 (at byte {error.start + 1})")]
+            ) from None
+        except json.JSONDecodeError as error:
+            raise InputError(
+                [
+                    Problem(
+                        f"{label}:{error.colno}",
+                        f"JSON の書式に誤りがあります（{error.colno}列: {error.msg}）",
+                        f"JSON syntax error at column {error.colno}: {error.msg}",
+                    )
+                ]
+            ) from None
+        except _DuplicateKey as error:
+            key = error.args[0]
+            raise InputError([Problem(label, f"キー '{key}' が重複しています", f"the key '{key}' is given twice")]) from None
+
+    # -- writing ---------------------------------------------------------------
+
+    def _succeeded(self, item: Item, result: Any) -> Outcome:
+        paths = [r.path for r in result.recommendations]
+        rank1 = paths[0] if paths else None
+        if self.job.output == "jsonl":
+            text = json.dumps(self.desk.to_json(result, self.job.lang), ensure_ascii=False, separators=(",", ":")) + "\n"
+        else:
+            figures = result.figures
+            text = csv_line(
+                [
+                    _record(item),
+                    result.case_id,
+                    "ok",
+                    rank1 or "",
+                    ";".join(paths),
+                    *(_cell(figures[name].value) if name in figures else "" for name in self.job.figures),
+                    ";".join(w.id for w in result.warnings),
+                    ";".join(m.field for m in result.missing),
+                    "",
+                    "",
+                    "",
+                ]
+            )
+        return Outcome(True, rank1, 0, text, item.line, item.source, result.case_id, ())
+
+    def _failed(self, item: Item, case_id: str | None, problems: tuple[Problem, ...], exit_code: int) -> Outcome:
+        if self.job.output == "jsonl":
+            row = {
+                "status": "error",
+                "line": item.line,
+                "source": item.source,
+                "case_id": case_id,
+                "errors": [{"field": p.location, "ja": p.ja, "en": p.en} for p in problems],
+            }
+            text = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+        else:
+            text = csv_line(
+                [
+                    _record(item),
+                    case_id or "",
+                    "error",
+                    "",
+                    "",
+                    *("" for _ in self.job.figures),
+                    "",
+                    "",
+                    "\n".join(p.location for p in problems),
+                    "\n".join(p.ja for p in problems),
+                    "\n".join(p.en for p in problems),
+                ]
+            )
+        return Outcome(False, None, exit_code, text, item.line, item.source, case_id, problems)
+
+
+def _record(item: Item) -> Any:
+    return item.source if item.line is None else item.line
+
+
+def _case_id_of(data: Any) -> str | None:
+    if isinstance(data, dict):
+        value = data.get("case_id")
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value).strip() or None
+    return None
+
+
+# --------------------------------------------------------------------------- in a worker process
+
+_worker: Worker | None = None
+
+
+def init_process(job: Job) -> None:
+    """Build this process's own engine once; the parent handles Ctrl-C for everyone."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker
+    _worker = Worker(job)
+
+
+def run_chunk(items: list[Item]) -> list[Outcome]:
+    assert _worker is not None, "init_process was not called in this worker"
+    return _worker.run(items)
