@@ -331,5 +331,14 @@ def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: s
         _emit("\n".join(lines) + "\n")
 
 
+def _register_batch() -> None:
+    from batch.command import batch
+
+    main.add_command(batch)
+
+
+_register_batch()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
