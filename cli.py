@@ -195,10 +195,14 @@ def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", help="Output format / 出力形式"
 )
+@click.option(
+    "--for", "audience", type=click.Choice(["advisor", "debtor"]), default="advisor",
+    help="Reader: advisor (everything) or debtor (no rule ids, rule set or command hints) / 読み手",
+)
 @_rules_option
 @_lang_option
 @click.pass_context
-def assess(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang: str | None) -> None:
+def assess(ctx: click.Context, case: str, fmt: str, audience: str, rules_dir: Path | None, lang: str | None) -> None:
     """Assess a case: paths, figures, warnings / 事案を判定（進路・数値・注意点）."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
@@ -212,7 +216,7 @@ def assess(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang
         else:
             from render.report import render
 
-            _emit(render(result, lang, markdown=(fmt == "markdown")))
+            _emit(render(result, lang, markdown=(fmt == "markdown"), audience=audience))
 
 
 @main.command()

@@ -161,6 +161,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
                 unit=decl.unit,
                 title=decl.title,
                 fact=r.id,
+                paths=list(decl.paths),
             )
     figures = {name: figures[name] for name in catalog.figures if name in figures}  # catalog order
 
@@ -189,6 +190,7 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
                 summary=rec.text or decl.description,
                 figures={k: figures[k].value for k in decl.key_figures if k in figures},
                 ranking=reasons.get(path, []),
+                next_step=decl.next_step,
                 fact=rec.id,
             )
         )
@@ -212,13 +214,16 @@ def _assemble(rb: RuleBase, case: Case, factset: FactSet, run: Run) -> Result:
             rules=rules_of(r),
             message=r.text or catalog.warnings[r.name].title,
             about=list(r.about),
+            urgency=catalog.warnings[r.name].urgency,
+            next_step=catalog.warnings[r.name].next_step,
             fact=r.id,
         )
         for r in derived_records
         if r.type == "warning"
     ]
     warning_order = list(catalog.warnings)
-    warnings.sort(key=lambda w: (_SEVERITY_ORDER[w.severity], warning_order.index(w.id)))
+    # a reader acts on what cannot wait first: urgency, then severity, then catalog order
+    warnings.sort(key=lambda w: (w.urgency, _SEVERITY_ORDER[w.severity], warning_order.index(w.id)))
 
     missing = [
         MissingItem(

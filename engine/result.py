@@ -65,6 +65,7 @@ class Figure(_Model):
     unit: str | None = None
     title: Bilingual
     fact: str  # id of the derived fact, to walk the trace back
+    paths: list[str] = []  # the paths it is a working of; empty when it is about the case
 
 
 class RankReason(_Model):
@@ -83,6 +84,7 @@ class Recommendation(_Model):
     summary: Bilingual
     figures: dict[str, Any]
     ranking: list[RankReason] = []
+    next_step: Bilingual | None = None
     fact: str
 
 
@@ -100,6 +102,8 @@ class WarningItem(_Model):
     rules: list[str]
     message: Bilingual
     about: list[str] = []
+    urgency: int = 3
+    next_step: Bilingual | None = None
     fact: str
 
 

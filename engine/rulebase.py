@@ -55,6 +55,9 @@ class FigureDecl(_Strict):
     kind: FigureKind
     title: Bilingual
     unit: str | None = None  # e.g. "years", "months" for int figures
+    # the paths this figure is a working of; when none of them is listed (or all are
+    # blocked) the report does not show it as advice. Empty: the figure is about the case.
+    paths: list[str] = []
 
 
 class FindingDecl(_Strict):
@@ -65,6 +68,10 @@ class FindingDecl(_Strict):
 class WarningDecl(_Strict):
     severity: Severity
     title: Bilingual
+    # how soon the reader must act: 1 a deadline or harm that grows by the month,
+    # 2 bears on which path to choose, 3 background. The report lists warnings in this order.
+    urgency: int = Field(default=3, ge=1, le=3)
+    next_step: Bilingual | None = None  # what to do this week, when the warning calls for an action
 
 
 class PathDecl(_Strict):
@@ -72,6 +79,7 @@ class PathDecl(_Strict):
     title: Bilingual
     description: Bilingual
     key_figures: list[str] = []
+    next_step: Bilingual | None = None  # the first thing to do this week if this path is the first option
 
 
 class Catalog(_Strict):
@@ -82,6 +90,18 @@ class Catalog(_Strict):
     missing_fields: dict[str, Bilingual] = {}
     # how coded values read in messages: {"other_debt.debt_type": {"tax": {ja: 税金, en: tax}}}
     labels: dict[str, dict[str, Bilingual]] = {}
+
+    @model_validator(mode="after")
+    def _known_paths(self) -> "Catalog":
+        for name, fig in self.figures.items():
+            unknown = [p for p in fig.paths if p not in self.paths]
+            if unknown:
+                raise ValueError(f"figure {name}: unknown paths {unknown}")
+        for name, path in self.paths.items():
+            unknown = [f for f in path.key_figures if f not in self.figures]
+            if unknown:
+                raise ValueError(f"path {name}: unknown key_figures {unknown}")
+        return self
 
 
 # ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Money is shown the way advisors write it (``785万8,000円``) in Japanese and
 as ``¥7,858,000`` in English; tables use plain ``7,858,000円``. Dates are
-``2026年11月26日`` / ``26 Nov 2026``.
+``2026年11月26日`` / ``26 November 2026``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def yen(amount: int, lang: str, table: bool = False) -> str:
 def date(value: dt.date, lang: str) -> str:
     if lang == "ja":
         return f"{value.year}年{value.month}月{value.day}日"
-    return value.strftime("%d %b %Y").lstrip("0")
+    return f"{value.day} {value.strftime('%B')} {value.year}"
 
 
 def ratio(value: Any) -> str:

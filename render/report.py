@@ -1,11 +1,17 @@
-"""The advisor's report, as plain text or Markdown, in Japanese or English.
+"""The report, as plain text or Markdown, in Japanese or English.
 
-Everything shown comes from the Result; nothing here knows the domain
-beyond how to lay out what the rules concluded.
+It leads with what a distressed reader needs (where the debtor stands, the
+options side by side, up to three things to do this week), then the warnings in
+order of urgency, then what the figures rest on and a plain "not legal advice"
+line; the full detail (each option's reasoning, figures, sources, rule ids,
+rule-set version) comes after. ``audience="debtor"`` leaves out what only the
+advisor needs (rule ids, the rule set, command hints). Everything shown comes
+from the Result; the wording rules are in docs/messages.md.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from engine.result import Figure, Result
@@ -15,16 +21,27 @@ _L = {
     "title": {"ja": "zansai 判定結果", "en": "zansai assessment"},
     "case": {"ja": "事案", "en": "Case"},
     "as_of": {"ja": "時点", "en": "as of"},
-    "summary": {"ja": "事案の概要", "en": "The case"},
-    "paths": {"ja": "推奨される進路（優先順）", "en": "Recommended paths (in order)"},
-    "no_paths": {"ja": "推奨できる進路はありません（情報不足の可能性があります）。", "en": "No path can be recommended (information may be missing)."},
+    "standing": {"ja": "いまの状況", "en": "Where the debtor stands"},
+    "paths": {"ja": "検討できる進路（目安・順位つき）", "en": "Options to discuss with a lawyer or judicial scrivener (in order)"},
+    "no_paths": {
+        "ja": "情報が足りないため、まだ進路を判断できません。下の「不足している情報」をそろえて、もう一度判定します。",
+        "en": "There is not yet enough information to assess the options. Gather what is listed under \"Missing information\" and run the assessment again.",
+    },
+    "steps": {"ja": "今週やること", "en": "This week"},
+    "warnings": {"ja": "注意点（急ぐ順）", "en": "Warnings (most urgent first)"},
+    "about": {"ja": "この結果について", "en": "About this result"},
+    "detail": {"ja": "詳細", "en": "Detail"},
+    "path_detail": {"ja": "進路ごとの説明", "en": "Each option explained"},
     "why_first": {"ja": "順位の理由", "en": "Why this order"},
-    "blocked": {"ja": "検討したが適さない進路", "en": "Paths considered but not fitting"},
-    "warnings": {"ja": "注意点", "en": "Warnings"},
+    "blocked": {"ja": "検討したが適さない進路", "en": "Options considered but not fitting"},
     "missing": {"ja": "不足している情報", "en": "Missing information"},
     "blocks": {"ja": "判断できないもの", "en": "cannot determine"},
-    "figures": {"ja": "数値", "en": "Figures"},
+    "figures": {"ja": "数値（概算）", "en": "Figures (estimates)"},
     "sources": {"ja": "根拠", "en": "Sources"},
+    "sources_note": {
+        "ja": "出典の一覧と正式名は docs/sources.md にあります。",
+        "en": "Every source is listed with its full name in docs/sources.md.",
+    },
     "rules": {"ja": "ルール", "en": "rules"},
     "footer": {"ja": "ルールセット", "en": "Rule set"},
     "explain": {
@@ -32,6 +49,8 @@ _L = {
         "en": "See `zansai explain` for the reasoning behind each conclusion, and `zansai explain --why-not PATH` for a path that was not recommended.",
     },
     "overridden": {"ja": "この事案で変更したパラメータ", "en": "Parameters overridden for this case"},
+    "see_warnings": {"ja": "（注意点を参照）", "en": " (see the warnings)"},
+    "most_urgent": {"ja": "いちばん急ぐこと", "en": "Most urgent"},
 }
 _SEVERITY = {
     "high": {"ja": "重要", "en": "High"},
@@ -39,17 +58,13 @@ _SEVERITY = {
     "low": {"ja": "参考", "en": "Low"},
     "info": {"ja": "情報", "en": "Info"},
 }
-_STAGE = {
-    "pre_sale": {"ja": "売却前", "en": "before the sale"},
-    "post_sale": {"ja": "売却後", "en": "after the sale"},
-}
-
-
 _SOURCE_KIND = {
     "law": {"ja": "法令・判例", "en": "Statutes and case law"},
-    "article": {"ja": "元記事", "en": "The article"},
-    "practice": {"ja": "実務・zansai の方針", "en": "Practice and zansai policy"},
+    "article": {"ja": "元記事", "en": "The source article"},
+    "practice": {"ja": "実務・zansai の方針", "en": "Practice and zansai's own policy"},
 }
+
+_MAX_STEPS = 3
 
 
 def source_groups(result: Result) -> dict[str, list[str]]:
@@ -70,7 +85,25 @@ def source_groups(result: Result) -> dict[str, list[str]]:
 
 
 def figure_text(fig: Figure, lang: str, table: bool = False) -> str:
-    return display.value(fig.value, fig.kind, lang, fig.unit, table=table)
+    # one format per value in each language: the table shows money as the text does
+    return display.value(fig.value, fig.kind, lang, fig.unit)
+
+
+def shown_figures(result: Result) -> list[Figure]:
+    """Figures that are advice for this case: about the case itself, or a working of a listed path.
+
+    A figure of a path that is blocked or not listed (698 months of installments for a
+    debtor on welfare) is not shown, and neither is a zero ratio, which says nothing.
+    """
+    listed = {r.path for r in result.recommendations}
+    out = []
+    for fig in result.figures.values():
+        if fig.paths and not listed & set(fig.paths):
+            continue
+        if fig.kind == "ratio" and not fig.value:
+            continue
+        out.append(fig)
+    return out
 
 
 def _fact(result: Result, fact_id: str) -> dict[str, Any]:
@@ -80,66 +113,133 @@ def _fact(result: Result, fact_id: str) -> dict[str, Any]:
     return {}
 
 
-def case_paragraph(result: Result, lang: str) -> str:
-    debtor = _fact(result, "debtor")
+def _about(value: int, lang: str) -> str:
+    """A money estimate rounded to 10,000 yen, with 約 / about: an estimate is not exact to the yen."""
+    rounded = int(round(int(value), -4)) if abs(int(value)) >= 10**5 else int(value)
+    return ("約" if lang == "ja" else "about ") + display.yen(rounded, lang)
+
+
+def headline(result: Result, lang: str) -> str:
+    """Where the debtor stands: the stage, the residual as an estimate beside the auction, the one deadline."""
     mortgage = _fact(result, "mortgage")
     figs = result.figures
+    ja = lang == "ja"
     y = lambda v: display.yen(int(v), lang)  # noqa: E731
     parts: list[str] = []
-    # a blocked voluntary sale (bids opened) means the figures rest on the auction
-    auction_only = any(b.path == "voluntary_sale" for b in result.blocked)
-    stage = _STAGE.get(result.stage or "", {}).get(lang)
-    if lang == "ja":
-        if stage:
-            parts.append(f"{stage}の事案です。")
-        if mortgage.get("balance") is not None:
-            parts.append(f"住宅ローン残高は{y(mortgage['balance'])}")
-            if auction_only and "auction_expected_price" in figs:
-                parts[-1] += f"です。開札済みのため、競売での想定価格{figure_text(figs['auction_expected_price'], lang)}で見積もっています"
-            elif "expected_sale_price" in figs:
-                parts[-1] += f"、任意売却の想定価格は{figure_text(figs['expected_sale_price'], lang)}"
-            parts[-1] += "。" if auction_only and "auction_expected_price" in figs else "です。"
-        if "residual_debt" in figs and figs["residual_debt"].value == 0:
-            parts.append("売却代金でローンを完済でき、残債は生じません"
-                         + (f"（余剰金 {figure_text(figs['surplus'], lang)}）" if "surplus" in figs else "") + "。")
-        elif "residual_debt" in figs:
-            parts.append(f"残債は{figure_text(figs['residual_debt'], lang)}")
-            if "total_debt" in figs:
-                parts[-1] += f"、その他の借入を含む債務総額は{figure_text(figs['total_debt'], lang)}"
-            parts[-1] += "です。"
-        if debtor.get("annual_income") is not None:
-            parts.append(f"年収は{y(debtor['annual_income'])}")
-            if "monthly_capacity" in figs:
-                parts[-1] += f"、月々の返済原資は{figure_text(figs['monthly_capacity'], lang)}"
-            parts[-1] += "です。"
-    else:
-        if stage:
-            parts.append(f"The case is {stage}.")
-        if mortgage.get("balance") is not None:
-            s = f"The mortgage balance is {y(mortgage['balance'])}"
-            if auction_only and "auction_expected_price" in figs:
-                s += f"; bids have been opened, so the expected auction price {figure_text(figs['auction_expected_price'], lang)} is used"
-            elif "expected_sale_price" in figs:
-                s += f" and the expected voluntary-sale price {figure_text(figs['expected_sale_price'], lang)}"
-            parts.append(s + ".")
-        if "residual_debt" in figs and figs["residual_debt"].value == 0:
-            parts.append("The sale repays the loan in full: no residual remains"
-                         + (f" (surplus {figure_text(figs['surplus'], lang)})" if "surplus" in figs else "") + ".")
-        elif "residual_debt" in figs:
-            s = f"The residual debt is {figure_text(figs['residual_debt'], lang)}"
-            if "total_debt" in figs:
-                s += f", {figure_text(figs['total_debt'], lang)} in all with other debts"
-            parts.append(s + ".")
-        if debtor.get("annual_income") is not None:
-            s = f"Annual income is {y(debtor['annual_income'])}"
-            if "monthly_capacity" in figs:
-                s += f" and the monthly repayment capacity {figure_text(figs['monthly_capacity'], lang)}"
-            parts.append(s + ".")
-    return ("" if lang == "ja" else " ").join(parts)
+    bids_opened = any(b.path == "voluntary_sale" for b in result.blocked)
+    balance = mortgage.get("balance")
+    arrears = mortgage.get("arrears_months") or 0
+    if result.stage == "pre_sale":
+        s = "自宅はまだ売却していません。" if ja else "The home has not been sold yet."
+        if balance is not None:
+            if ja:
+                s += f"住宅ローン残高は{y(balance)}" + (f"で、{arrears}か月滞納しています。" if arrears else "です。")
+            else:
+                s += f" The mortgage balance is {y(balance)}" + (f", with payments {arrears} months in arrears." if arrears else ".")
+        parts.append(s)
+    elif result.stage == "post_sale":
+        parts.append("自宅は売却済みです。" if ja else "The home has been sold.")
+
+    residual = figs.get("residual_debt")
+    auction = figs.get("residual_debt_auction")
+    if residual is not None and residual.value == 0:
+        surplus = figs.get("surplus")
+        if ja:
+            parts.append("売却代金でローンを完済でき、残債は生じない見込みです"
+                         + (f"（手元に残る額は{_about(surplus.value, lang)}）" if surplus and surplus.value else "") + "。")
+        else:
+            parts.append("The sale should repay the loan in full and leave no residual"
+                         + (f" (about {display.yen(int(round(surplus.value, -4)), lang)} left over)" if surplus and surplus.value else "") + ".")
+    elif residual is not None:
+        if result.stage == "pre_sale" and bids_opened:
+            price = figs.get("auction_expected_price")
+            basis = figure_text(price, lang) if price is not None else ""
+            parts.append(f"開札済みのため、競売の想定価格{basis}をもとに、売却後に残る借金（残債）は{_about(residual.value, lang)}と見込まれます。" if ja
+                         else f"Bids have been opened, so on the expected auction price of {basis} the debt left after the sale (the residual) is estimated at {_about(residual.value, lang)}.")
+        elif result.stage == "pre_sale" and auction is not None and auction.value != residual.value:
+            parts.append(f"売却後に残る借金（残債）は、任意売却なら{_about(residual.value, lang)}、競売になれば{_about(auction.value, lang)}の見込みです（査定額と費用からの概算）。" if ja
+                         else f"The debt left after the sale (the residual) is estimated at {_about(residual.value, lang)} after a voluntary sale, or {_about(auction.value, lang)} if the home is auctioned (from the valuation and costs).")
+        elif result.stage == "pre_sale":
+            parts.append(f"売却後に残る借金（残債）は{_about(residual.value, lang)}の見込みです。" if ja
+                         else f"The debt left after the sale (the residual) is estimated at {_about(residual.value, lang)}.")
+        else:
+            parts.append(f"残っている借金（残債）は{y(residual.value)}です。" if ja
+                         else f"The remaining debt (the residual) is {y(residual.value)}.")
+        total = figs.get("total_debt")
+        if total is not None and total.value != residual.value:
+            parts.append(f"その他の借入を含む債務総額は{_about(total.value, lang)}です。" if ja
+                         else f"Including other debts, the total is {_about(total.value, lang)}.")
+    urgent = next((w for w in result.warnings if w.urgency == 1), None)
+    if urgent is not None:
+        parts.append(f"{_L['most_urgent'][lang]}: {urgent.title.get(lang)}{_L['see_warnings'][lang]}" + ("。" if ja else "."))
+    return ("" if ja else " ").join(parts)
 
 
-def render(result: Result, lang: str = "ja", markdown: bool = False) -> str:
+def next_steps(result: Result, lang: str) -> list[str]:
+    """Up to three things to do this week: what cannot wait or decides the path, then seeing a professional.
+
+    The steps are data (catalog ``next_step`` of warnings and paths), in the warnings'
+    urgency order with the first option's step after the deadlines; the last slot goes
+    to a background step (consulting a lawyer or scrivener, 法テラス) when there is one.
+    """
+    first = result.recommendations[0] if result.recommendations else None
+    pressing: list[str] = []
+    background: list[str] = []
+    for w in result.warnings:
+        if first is not None and w.urgency > 1 and first.next_step and first.next_step.get(lang) not in pressing:
+            pressing.append(first.next_step.get(lang))
+            first = None
+        if w.next_step is None:
+            continue
+        (pressing if w.urgency <= 2 else background).append(w.next_step.get(lang))
+    if first is not None and first.next_step:
+        pressing.append(first.next_step.get(lang))
+    steps: list[str] = []
+    for s in pressing:
+        if s not in steps:
+            steps.append(s)
+    steps = steps[: _MAX_STEPS - 1] if background else steps[:_MAX_STEPS]
+    for s in background:
+        if len(steps) < _MAX_STEPS and s not in steps:
+            steps.append(s)
+    return steps
+
+
+def about_result(result: Result, lang: str) -> list[str]:
+    """What the figures rest on, and the plain statement that this is not legal advice."""
+    ja = lang == "ja"
+    as_of = display.date(result.as_of, lang)
+    lines = [
+        f"金額・月数は、入力された事案と{as_of}時点のパラメータにもとづく概算（目安）です。査定額・費用・利率が変われば結果も変わります。" if ja
+        else f"Amounts and months are estimates from the case as entered and the parameters in force on {as_of}; a different valuation, cost or rate changes them.",
+    ]
+    assumed = [m.message.get(lang) for m in result.missing if not m.blocks]
+    if assumed:
+        lines.append(("仮に置いた値: " if ja else "Assumed: ") + ("" if ja else " ").join(assumed))
+    overridden = [p for p in result.parameters.values() if p.overridden]
+    if overridden:
+        lines.append(("この事案で変更した前提: " if ja else "Assumptions changed for this case: ")
+                     + ("、" if ja else "; ").join(f"{p.title.get(lang)} {_param(p.default, p.name, result, lang)} → {_param(p.value, p.name, result, lang)}" for p in overridden))
+    lines.append(
+        "この結果は判断の材料で、法的助言ではありません。どの進路をとるかは、弁護士・司法書士と相談して決めてください。" if ja
+        else "This result is material for a decision, not legal advice. Which path to take is for the debtor to decide with a lawyer or judicial scrivener."
+    )
+    return lines
+
+
+def _param(value: Any, name: str, result: Result, lang: str) -> str:
+    """A parameter value as a reader writes it: rates as percentages, ratios as decimals."""
+    if isinstance(value, float):
+        return display.percent(value) if "rate" in name else display.ratio(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def render(result: Result, lang: str = "ja", markdown: bool = False, audience: str = "advisor") -> str:
     L = lambda key: _L[key][lang]  # noqa: E731
+    ja = lang == "ja"
+    advisor = audience == "advisor"
     out: list[str] = []
 
     def heading(text: str, level: int = 2) -> None:
@@ -147,44 +247,41 @@ def render(result: Result, lang: str = "ja", markdown: bool = False) -> str:
             out.append("#" * level + " " + text)
         else:
             out.append(text)
-            out.append(("=" if level == 1 else "-") * max(8, len(text) * (2 if lang == "ja" else 1)))
+            out.append(("=" if level == 1 else "-") * _width(text))
         out.append("")
 
     as_of = display.date(result.as_of, lang)
-    heading(f"{L('title')} — {L('case')} {result.case_id}（{as_of}{L('as_of')}）" if lang == "ja"
+    heading(f"{L('title')} — {L('case')} {result.case_id}（{as_of}{L('as_of')}）" if ja
             else f"{L('title')} — {L('case')} {result.case_id} ({L('as_of')} {as_of})", 1)
 
-    heading(L("summary"))
-    out.append(case_paragraph(result, lang))
+    # --- the lead: where the debtor stands, the options, this week --------------------
+    heading(L("standing"))
+    out.append(headline(result, lang))
     out.append("")
 
     heading(L("paths"))
     if not result.recommendations:
         out.append(L("no_paths"))
     for rec in result.recommendations:
-        bullet = f"{rec.rank}. " if not markdown else f"{rec.rank}. "
         title = f"**{rec.title.get(lang)}**" if markdown else rec.title.get(lang)
-        out.append(f"{bullet}{title} — {rec.summary.get(lang)}")
+        out.append(f"{rec.rank}. {title}")
         figs = [
-            f"{result.figures[name].title.get(lang)}: {figure_text(result.figures[name], lang)}"
+            f"{result.figures[name].title.get(lang)} {figure_text(result.figures[name], lang)}"
             for name in rec.figures
             if name in result.figures
         ]
         if figs:
-            out.append("   " + ("、" if lang == "ja" else "; ").join(figs))
-        for reason in rec.ranking:
-            if reason.applied and reason.reason.get(lang):
-                out.append(f"   {L('why_first')}: {reason.reason.get(lang)} [{reason.rule}]")
-        out.append(f"   ({L('rules')}: {', '.join(rec.rules)})")
+            out.append("   " + ("、" if ja else "; ").join(figs))
     out.append("")
 
-    if result.blocked:
-        heading(L("blocked"))
-        for b in result.blocked:
-            out.append(f"- {b.title.get(lang)}（{b.path}）: {b.reason.get(lang)} [{', '.join(b.rules)}]" if lang == "ja"
-                       else f"- {b.title.get(lang)} ({b.path}): {b.reason.get(lang)} [{', '.join(b.rules)}]")
+    steps = next_steps(result, lang)
+    if steps:
+        heading(L("steps"))
+        for i, step in enumerate(steps, start=1):
+            out.append(f"{i}. {step}")
         out.append("")
 
+    # --- warnings by urgency, what the result rests on -------------------------------
     if result.warnings:
         heading(L("warnings"))
         for w in result.warnings:
@@ -196,45 +293,84 @@ def render(result: Result, lang: str = "ja", markdown: bool = False) -> str:
     if result.missing:
         heading(L("missing"))
         for m in result.missing:
-            blocks = ("、" if lang == "ja" else ", ").join(t.get(lang) for t in m.block_titles) or ", ".join(m.blocks)
-            out.append(f"- {m.message.get(lang)}" + (f"（{L('blocks')}: {blocks}）" if lang == "ja" and blocks else f" ({L('blocks')}: {blocks})" if blocks else ""))
+            blocks = ("、" if ja else ", ").join(t.get(lang) for t in m.block_titles)
+            out.append(f"- {m.message.get(lang)}" + ((f"（{L('blocks')}: {blocks}）" if ja else f" ({L('blocks')}: {blocks})") if blocks else ""))
         out.append("")
 
-    if result.figures:
+    heading(L("about"))
+    out.extend(about_result(result, lang))
+    out.append("")
+
+    # --- the full detail ------------------------------------------------------------------
+    heading(L("detail"), 1 if not markdown else 2)
+
+    if result.recommendations:
+        heading(L("path_detail"))
+        for rec in result.recommendations:
+            title = f"**{rec.title.get(lang)}**" if markdown else rec.title.get(lang)
+            out.append(f"{rec.rank}. {title} — {rec.summary.get(lang)}")
+            for reason in rec.ranking:
+                if reason.applied and reason.reason.get(lang):
+                    out.append(f"   {L('why_first')}: {reason.reason.get(lang)}" + (f" [{reason.rule}]" if advisor else ""))
+            if advisor:
+                out.append(f"   ({L('rules')}: {', '.join(rec.rules)})")
+        out.append("")
+
+    if result.blocked:
+        heading(L("blocked"))
+        for b in result.blocked:
+            rules = f" [{', '.join(b.rules)}]" if advisor else ""
+            out.append(f"- {b.title.get(lang)}: {b.reason.get(lang)}{rules}")
+        out.append("")
+
+    figures = shown_figures(result)
+    if figures:
         heading(L("figures"))
         if markdown:
             out.append("| | |")
             out.append("|---|---:|")
-            for fig in result.figures.values():
-                out.append(f"| {fig.title.get(lang)} | {figure_text(fig, lang, table=True)} |")
+            for fig in figures:
+                out.append(f"| {fig.title.get(lang)} | {figure_text(fig, lang)} |")
         else:
-            width = max(_width(f.title.get(lang)) for f in result.figures.values())
-            for fig in result.figures.values():
+            width = max(_width(f.title.get(lang)) for f in figures)
+            for fig in figures:
                 label = fig.title.get(lang)
-                out.append(f"  {label}{' ' * (width - _width(label))}  {figure_text(fig, lang, table=True):>16}")
+                value = figure_text(fig, lang)
+                out.append(f"  {label}{' ' * (width - _width(label))}  {' ' * max(0, 16 - _width(value))}{value}")
         out.append("")
 
-    overridden = [p for p in result.parameters.values() if p.overridden]
-    if overridden:
-        heading(L("overridden"))
-        for p in overridden:
-            out.append(f"- {p.title.get(lang)} ({p.name}): {p.default} → {p.value}")
-        out.append("")
+    if advisor:
+        overridden = [p for p in result.parameters.values() if p.overridden]
+        if overridden:
+            heading(L("overridden"))
+            for p in overridden:
+                out.append(f"- {p.title.get(lang)} ({p.name}): {p.default} → {p.value}")
+            out.append("")
 
     groups = source_groups(result)
     if any(groups.values()):
         heading(L("sources"))
         for key, items in groups.items():
             if items:
-                out.append(f"- {_SOURCE_KIND[key][lang]}: " + ("、" if lang == "ja" else "; ").join(items))
+                out.append(f"- {_SOURCE_KIND[key][lang]}: " + ("、" if ja else "; ").join(items))
+        out.append(L("sources_note"))
         out.append("")
 
-    out.append(f"{L('footer')}: {result.ruleset.version[:12]} ({result.ruleset.rules} {L('rules')}) · {result.engine.name} {result.engine.version}")
-    out.append(L("explain"))
+    if advisor:
+        out.append(f"{L('footer')}: {result.ruleset.version[:12]} ({result.ruleset.rules} {L('rules')}) · {result.engine.name} {result.engine.version}")
+        out.append(L("explain"))
     return "\n".join(out).rstrip() + "\n"
 
 
-def _width(text: str) -> int:
-    import unicodedata
+def lead_lines(report: str, lang: str = "ja") -> list[str]:
+    """The lines before the warnings: the headline, the options and this week's steps."""
+    lines = report.splitlines()
+    marker = _L["warnings"][lang]
+    for i, line in enumerate(lines):
+        if line.lstrip("# ") == marker:
+            return lines[:i]
+    return lines
 
+
+def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -97,8 +97,8 @@ def test_assess_text_report_in_japanese_and_english():
     ja = run("assess", str(ROOT / "examples" / "case_a.yaml"))
     en = run("assess", str(ROOT / "examples" / "case_a.yaml"), "--lang", "en")
     assert ja.exit_code == 0 and en.exit_code == 0
-    assert "推奨される進路" in ja.output
-    assert "Recommended paths" in en.output
+    assert "検討できる進路" in ja.output and "法的助言ではありません" in ja.output
+    assert "Options to discuss" in en.output and "not legal advice" in en.output
 
 
 def test_explain_why_not_an_unknown_path_suggests_the_right_one():
@@ -153,8 +153,8 @@ def test_once_bids_are_opened_the_summary_speaks_of_the_auction_price_not_a_volu
     )
     result = run("assess", "-", input=case)
     assert result.exit_code == 0, result.output
-    summary = result.output.split("推奨される進路")[0]
-    assert "開札済みのため、競売での想定価格2,100万円で見積もっています" in summary
+    summary = result.output.split("検討できる進路")[0]
+    assert "開札済みのため、競売の想定価格2,100万円をもとに" in summary
     assert "任意売却の想定価格" not in summary
 
 

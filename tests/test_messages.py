@@ -10,7 +10,7 @@ import yaml
 
 from engine.assess import Assessor
 from facts.load import load_case_text
-from render.report import render
+from render.report import lead_lines, next_steps, render, shown_figures
 from tests.golden import EXAMPLES, golden_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +63,54 @@ def test_the_unsafe_phrases_are_real(reports):
             text = render(result, lang).lower()
             seen |= {p for p in STYLE["limitation_unsafe"][lang] if p.lower() in text}
     assert len(seen) >= 4, seen
+
+
+def test_case_a_leads_with_the_headline_the_options_and_this_weeks_steps_in_40_lines(reports):
+    result = next(r for name, r in reports if name == "example case_a")
+    for lang, marks in {"ja": ("いまの状況\n", "検討できる進路", "今週やること\n", "注意点（急ぐ順）\n", "\n詳細\n"),
+                        "en": ("Where the debtor stands\n", "Options to discuss", "This week\n", "Warnings (most urgent first)\n", "\nDetail\n")}.items():
+        text = render(result, lang)
+        lead = lead_lines(text, lang)
+        assert len(lead) <= 40, f"{lang}: lead part is {len(lead)} lines"
+        positions = [text.index(m) for m in marks]
+        assert positions == sorted(positions), f"{lang}: sections out of order {positions}"
+        # the headline gives the residual beside the auction, and the most urgent point
+        standing = text[positions[0]:positions[1]]
+        assert ("任意売却なら約805万円、競売になれば約1,140万円" in standing) if lang == "ja" else ("about ¥11,400,000 if the home is auctioned" in standing)
+        assert ("期限の利益喪失が近い" in standing) if lang == "ja" else ("Acceleration" in standing)
+
+
+def test_every_report_has_at_most_three_steps_a_disclaimer_and_warnings_by_urgency(reports):
+    for name, result in reports:
+        assert len(next_steps(result, "ja")) <= 3
+        urgencies = [w.urgency for w in result.warnings]
+        assert urgencies == sorted(urgencies), name
+        for lang, line in {"ja": "法的助言ではありません", "en": "not legal advice"}.items():
+            assert line in render(result, lang), f"{name} ({lang})"
+
+
+def test_a_figure_of_a_blocked_or_unlisted_path_is_not_shown(reports):
+    hidden_somewhere = 0
+    for name, result in reports:
+        listed = {r.path for r in result.recommendations}
+        shown = {f.name for f in shown_figures(result)}
+        for fig in result.figures.values():
+            if fig.paths and not listed & set(fig.paths):
+                hidden_somewhere += 1
+                assert fig.name not in shown, f"{name}: {fig.name}"
+                text = render(result, "ja").split("数値（概算）", 1)[-1].split("根拠", 1)[0]
+                assert fig.title.ja not in text, f"{name}: {fig.title.ja}"
+    assert hidden_somewhere, "no report had a figure of an unlisted path: the check proved nothing"
+    welfare = next(r for name, r in reports if name == "example welfare_no_capacity")
+    assert "months_to_repay" in welfare.figures
+    assert welfare.figures["months_to_repay"].title.ja not in render(welfare, "ja")
+
+
+def test_the_debtors_copy_has_no_rule_ids_hashes_or_command_hints_and_the_advisors_keeps_them(reports):
+    result = next(r for name, r in reports if name == "example case_a")
+    advisor = render(result, "ja")
+    debtor = render(result, "ja", audience="debtor")
+    rule_ids = {f.rule for f in result.trace}
+    assert any(rule in advisor for rule in rule_ids) and result.ruleset.version[:12] in advisor and "zansai explain" in advisor
+    assert not any(rule in debtor for rule in rule_ids)
+    assert result.ruleset.version[:12] not in debtor and "zansai explain" not in debtor and "durable-rules" not in debtor
