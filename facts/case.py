@@ -21,18 +21,30 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from facts.values import CaseDate, Rate, Yen, shown
+from facts.values import CaseDate, Count, Flag, Rate, Text, ValueParseError, Yen, check_text, shown
 from facts.vocabulary import CreditorKind, DebtType, GuarantorKind, LenderType
 
 
+MAX_CASE_ID = 100
+MAX_NAME = 200
+MAX_OTHER_DEBTS = 100
+MAX_GUARANTORS = 20
+MAX_ASSUMPTIONS = 100
+
+
 def _case_id(value: Any) -> Any:
-    # YAML reads an unquoted ``case_id: 20260412`` as a number; it is still an id.
+    # YAML reads an unquoted ``case_id: 20260412`` as a number and ``2026-04-12``
+    # as a date; either is still the id as written. (``0412`` stays text in the loader.)
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("empty_id", "{ja} / {en}", {"ja": "事案IDが空です", "en": "the case id is empty"})
+        value = str(value)
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
+    try:
+        value = check_text(value, MAX_CASE_ID)
+    except ValueParseError as error:
+        raise PydanticCustomError("case_id", "{ja} / {en}", {"ja": error.ja, "en": error.en}) from None
+    if not value:
+        raise PydanticCustomError("empty_id", "{ja} / {en}", {"ja": "事案IDが空です", "en": "the case id is empty"})
     return value
 
 
@@ -53,12 +65,16 @@ def _assumption_value(value: Any) -> Any:
                 "en": f"an assumption must be a number, a date or a string (got {shown(value)})",
             },
         )
+    if isinstance(value, str) and len(value) > 100:
+        raise PydanticCustomError(
+            "assumption_value", "{ja} / {en}", {"ja": "前提値が長すぎます（100文字まで）", "en": "the assumption is too long (at most 100 characters)"}
+        )
     if isinstance(value, float):
         return Decimal(str(value))  # 0.70 stays 0.70, not 0.6999…
     return value
 
 
-CaseId = Annotated[str, BeforeValidator(_case_id)]
+CaseId = Annotated[str, BeforeValidator(_case_id), WithJsonSchema({"anyOf": [{"type": "string", "maxLength": MAX_CASE_ID}, {"type": "integer"}]})]
 AssumptionValue = Annotated[
     int | Decimal | dt.date | str,
     BeforeValidator(_assumption_value),
@@ -92,23 +108,23 @@ class _Section(BaseModel):
 class Debtor(_Section):
     """債務者 / The debtor."""
 
-    age: int | None = Field(None, ge=0, le=130, description="年齢 / Age in years")
+    age: Count(130) | None = Field(None, description="年齢 / Age in years")
     annual_income: Yen = Field(description="額面年収（必須） / Gross annual income (required)")
     monthly_take_home: Yen | None = Field(
         None,
         description="手取り月収（本人分。他の世帯収入は budget.other_income） / Monthly take-home pay of the debtor; other earners go in budget.other_income",
     )
-    household_size: int | None = Field(None, ge=1, description="世帯人数 / Number of people in the household")
-    income_stable: bool | None = Field(
+    household_size: Count(30) | None = Field(None, ge=1, description="世帯人数 / Number of people in the household")
+    income_stable: Flag | None = Field(
         None, description="継続的・反復的な収入の見込みがある（個人再生の要件） / Continuing or recurring income is expected (a requirement of individual rehabilitation)"
     )
-    wage_earner: bool | None = Field(None, description="給与所得者である（給与所得者等再生） / Has salaried income (wage-earner rehabilitation)")
-    occupation: str | None = Field(
+    wage_earner: Flag | None = Field(None, description="給与所得者である（給与所得者等再生） / Has salaried income (wage-earner rehabilitation)")
+    occupation: Text(MAX_NAME) | None = Field(
         None, description="職業（自由記述。破産で制限される職業は判定に使う） / Occupation, free text; occupations restricted during bankruptcy are recognised"
     )
     prior_discharge_date: CaseDate | None = Field(None, description="過去の免責許可決定の日 / Date of an earlier bankruptcy discharge, if any")
-    on_welfare: bool = Field(False, description="生活保護を受給している / Receiving public assistance (生活保護)")
-    gambling_or_waste: bool = Field(
+    on_welfare: Flag = Field(False, description="生活保護を受給している / Receiving public assistance (生活保護)")
+    gambling_or_waste: Flag = Field(
         False, description="借入れの原因に浪費・ギャンブルがある（免責不許可事由） / Gambling or waste is among the causes of the debt (a bar to discharge)"
     )
 
@@ -139,15 +155,14 @@ class Property(_Section):
     )
     condo_fee_arrears: Yen = Field(0, description="滞納管理費・修繕積立金 / Unpaid condominium management and repair-reserve fees")
     property_tax_arrears: Yen = Field(0, description="固定資産税の滞納額 / Unpaid property tax")
-    junior_liens: int = Field(
+    junior_liens: Count(100) = Field(
         0,
-        ge=0,
         description="後順位抵当権者の数。other_debts に secured_on_home で記載した債務を含む（記載の数より少なければ記載の数とみる）"
         " / Number of junior mortgagees, including the debts listed with secured_on_home (never fewer than those)",
     )
     moving_allowance_requested: Yen = Field(0, description="売却代金から希望する引越し費用 / Moving allowance the debtor hopes to get from the proceeds")
-    auction_filed: bool = Field(False, description="競売の申立てがされている / An auction has been filed")
-    auction_bid_opened: bool = Field(False, description="競売の開札が済んでいる / The auction's bids have been opened")
+    auction_filed: Flag = Field(False, description="競売の申立てがされている / An auction has been filed")
+    auction_bid_opened: Flag = Field(False, description="競売の開札が済んでいる / The auction's bids have been opened")
 
     @model_validator(mode="after")
     def _consistent(self) -> Property:
@@ -167,7 +182,7 @@ class Property(_Section):
 class Sale(_Section):
     """任意売却（実施後に記入） / The voluntary sale, once it has happened."""
 
-    sold: bool = Field(False, description="売却（決済）が済んでいる / The sale has closed")
+    sold: Flag = Field(False, description="売却（決済）が済んでいる / The sale has closed")
     sale_date: CaseDate | None = Field(None, description="売却（決済）日 / Date the sale closed")
     sale_price: Yen | None = Field(None, description="売却価格 / Sale price")
     sale_costs: Yen | None = Field(None, description="売却代金から支払われた費用の実額。省略時は計算 / Actual costs paid out of the price; default: computed")
@@ -195,10 +210,10 @@ class Mortgage(_Section):
     )
     balance: Yen = Field(description="売却前のローン残高（元本、必須） / Outstanding principal before the sale (required)")
     contract_date: CaseDate | None = Field(None, description="金銭消費貸借契約の締結日 / Date the loan contract was signed")
-    arrears_months: int | None = Field(None, ge=0, description="滞納月数 / Months in arrears")
-    accelerated: bool = Field(False, description="期限の利益を喪失している / The installment benefit has been lost (期限の利益喪失)")
+    arrears_months: Count(1200) | None = Field(None, description="滞納月数 / Months in arrears")
+    accelerated: Flag = Field(False, description="期限の利益を喪失している / The installment benefit has been lost (期限の利益喪失)")
     acceleration_date: CaseDate | None = Field(None, description="期限の利益喪失日 / Date of the acceleration")
-    subrogated: bool = Field(False, description="保証会社による代位弁済が済んでいる / The guarantee company has repaid the bank (代位弁済)")
+    subrogated: Flag = Field(False, description="保証会社による代位弁済が済んでいる / The guarantee company has repaid the bank (代位弁済)")
     subrogation_date: CaseDate | None = Field(None, description="代位弁済日 / Date of the subrogation")
     current_creditor: CreditorKind | None = Field(
         None, description="現在の債権者: bank 銀行, guarantee_company 保証会社, servicer サービサー, jhf 住宅金融支援機構 / Who holds the claim now"
@@ -280,10 +295,10 @@ class OtherDebt(_Section):
     type: DebtType = Field(
         description="種類（必須）: card_loan カードローン, consumer_loan 消費者金融, car_loan 自動車ローン, tax 税金, child_support 養育費, other / Kind of debt (required)"
     )
-    creditor: str | None = Field(None, description="債権者名 / Creditor's name")
+    creditor: Text(MAX_NAME) | None = Field(None, description="債権者名 / Creditor's name")
     balance: Yen = Field(description="残高（必須） / Outstanding balance (required)")
     monthly_payment: Yen | None = Field(None, description="現在の月々の返済額 / Current monthly payment")
-    secured_on_home: bool = Field(
+    secured_on_home: Flag = Field(
         False,
         description="自宅に後順位の抵当権が設定されている債務。売却代金から住宅ローンの次に、記載の順に支払われる"
         " / Secured by a later-ranked mortgage on the home; paid from the proceeds after the mortgage, in list order",
@@ -293,12 +308,12 @@ class OtherDebt(_Section):
 class Guarantor(_Section):
     """保証人・連帯債務者 / A guarantor or joint debtor of the mortgage."""
 
-    name: str | None = Field(None, description="氏名または呼び方（例: 妻） / Name, or how the debtor refers to them (e.g. 妻)")
-    relation: str | None = Field(None, description="債務者との関係（例: spouse, parent） / Relation to the debtor (e.g. spouse, parent)")
+    name: Text(MAX_NAME) | None = Field(None, description="氏名または呼び方（例: 妻） / Name, or how the debtor refers to them (e.g. 妻)")
+    relation: Text(MAX_NAME) | None = Field(None, description="債務者との関係（例: spouse, parent） / Relation to the debtor (e.g. spouse, parent)")
     kind: GuarantorKind = Field(
         description="種類（必須）: joint_guarantor 連帯保証人, joint_debtor 連帯債務者, guarantor 保証人 / Kind of liability (required)"
     )
-    informed: bool | None = Field(None, description="状況を伝えてある / Has been told about the situation")
+    informed: Flag | None = Field(None, description="状況を伝えてある / Has been told about the situation")
     guarantee_date: CaseDate | None = Field(None, description="保証契約の日 / Date the guarantee was signed")
 
 
@@ -338,11 +353,12 @@ class Case(_Section):
     residual_debt: Yen | None = Field(
         None, description="売却後に確定した残債。計算より優先 / Residual debt already fixed after the sale; overrides the computation"
     )
-    other_debts: list[OtherDebt] = Field(default_factory=list, description="住宅ローン以外の債務 / Debts other than the mortgage")
-    guarantors: list[Guarantor] = Field(default_factory=list, description="保証人・連帯債務者 / Guarantors and joint debtors of the mortgage")
+    other_debts: list[OtherDebt] = Field(default_factory=list, max_length=MAX_OTHER_DEBTS, description="住宅ローン以外の債務 / Debts other than the mortgage")
+    guarantors: list[Guarantor] = Field(default_factory=list, max_length=MAX_GUARANTORS, description="保証人・連帯債務者 / Guarantors and joint debtors of the mortgage")
     assets: Assets | None = Field(None, description="資産 / Assets")
-    assumptions: dict[str, AssumptionValue] = Field(
+    assumptions: dict[Text(MAX_CASE_ID), AssumptionValue] = Field(
         default_factory=dict,
+        max_length=MAX_ASSUMPTIONS,
         description="ルールベースのパラメータをこの事案だけ上書きする値（例 auction_price_ratio: 0.70） / Per-case overrides of the rule base's parameters, e.g. auction_price_ratio: 0.70",
     )
 

@@ -40,7 +40,29 @@ __all__ = [
     "CaseDate",
     "Rate",
     "shown",
+    "MAX_YEN",
+    "MIN_DATE",
+    "MAX_DATE",
+    "MAX_COUNT",
+    "MAX_MULTIPLIER",
+    "Count",
+    "Flag",
+    "Text",
+    "check_text",
 ]
+
+MAX_YEN = 10**12
+"""The largest amount of money a case may state: 1兆円, far beyond any household."""
+
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+"""The dates a case may state: a loan, a judgment or a plan lies in between."""
+
+MAX_COUNT = 1_000_000
+"""The largest count (months, years, people) any field or parameter may take."""
+
+MAX_MULTIPLIER = Decimal(1000)
+"""The largest multiplier (a ratio allowed above 1, such as 3× income) an assumption may set."""
 
 
 class ValueParseError(ValueError):
@@ -80,11 +102,16 @@ def shown(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return repr(value)
+        # Bounded: a 1 MB value must not become a 1 MB message; repr escapes
+        # control characters and lone surrogates, which a terminal cannot show.
+        return repr(value) if len(value) <= 60 else repr(value[:59]) + "…"
     if isinstance(value, (list, dict, tuple, set)):
         # Bounded: a YAML alias bomb must not turn an error message into a hang.
         return _SHORT_REPR.repr(value)
-    return str(value)
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"{'-' if value < 0 else ''}{value.bit_length() * 3 // 10}桁以上の数"  # str() of it may be refused
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _nfkc(text: str) -> str:
@@ -123,9 +150,15 @@ def _whole_yen(value: Any, amount: Decimal) -> int:
         raise _yen_error(value, "有限の数ではありません", "not a finite number")
     if amount < 0:
         raise _yen_error(value, "負の金額は指定できません", "the amount is negative")
+    if amount > MAX_YEN:
+        raise _too_much(value)
     if amount != amount.to_integral_value():
         raise _yen_error(value, "1円未満の端数があります", "the amount has a fraction of a yen")
     return int(amount)
+
+
+def _too_much(value: Any) -> YenParseError:
+    return _yen_error(value, "1兆円を超える金額は指定できません", "amounts above 1,000,000,000,000 yen (1兆円) are not accepted")
 
 
 def parse_yen(value: Any) -> int:
@@ -138,6 +171,8 @@ def parse_yen(value: Any) -> int:
     if isinstance(value, bool):
         raise _yen_error(value, "真偽値は金額ではありません", "a boolean is not an amount")
     if isinstance(value, int):
+        if value.bit_length() > 64:  # Decimal() of a 5,000-digit int may be refused outright
+            raise _yen_error(value, "負の金額は指定できません", "the amount is negative") if value < 0 else _too_much(value)
         return _whole_yen(value, Decimal(value))
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -148,6 +183,8 @@ def parse_yen(value: Any) -> int:
         return _whole_yen(value, value)
     if not isinstance(value, str):
         raise _not_money(value)
+    if len(value) > 100:
+        raise _too_much(value) if value.strip().isdigit() else _yen_error(value, "長すぎます", "the text is too long")
 
     text = _nfkc(value)
     if not text:
@@ -262,8 +299,8 @@ _ERA_NAMES = "|".join([era.name for era in _ERAS] + [era.letter for era in _ERAS
 _DATE_PATTERNS = (
     re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"),
     re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
-    re.compile(rf"(?P<era>{_ERA_NAMES})\s*(?P<y>元|\d{{1,2}})\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"),
-    re.compile(rf"(?P<era>{_ERA_NAMES})\s*(?P<y>元|\d{{1,2}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"),
+    re.compile(rf"(?P<era>{_ERA_NAMES})\s*(?P<y>元|\d{{1,3}})\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"),
+    re.compile(rf"(?P<era>{_ERA_NAMES})\s*(?P<y>元|\d{{1,3}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"),
 )
 _WITH_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]|\s+)\d{1,2}:\d{2}")
 
@@ -284,9 +321,11 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):  # checked first: a datetime is also a date
         raise _date_error(value, "時刻を含めず日付だけを書いてください", "give a date without a time of day")
     if isinstance(value, dt.date):
-        return value
+        return _within_bounds(value, value)
     if not isinstance(value, str):
         raise _date_error(value, "2025-06-27 や 令和7年6月27日 のように書いてください", "write e.g. 2025-06-27 or 令和7年6月27日")
+    if len(value) > 100:
+        raise _date_error(value, "長すぎます", "the text is too long")
 
     text = _nfkc(value)  # also turns the one-character era signs ㍻ and ㋿ into 平成 and 令和
     if _WITH_TIME.match(text):
@@ -302,6 +341,13 @@ def parse_date(value: Any) -> dt.date:
     era = _ERA_BY_KEY[parts["era"]] if parts.get("era") else None
     era_year = 1 if parts["y"] == "元" else int(parts["y"])
     year = era.offset + era_year if era else era_year
+    if era and era.last and year > era.last.year:  # 昭和100年: the era had ended decades before
+        last_year = era.last.year - era.offset
+        raise _date_error(
+            value,
+            f"{era.name}は{last_year}年（{era.last.isoformat()}）までです。{era.name}{era_year}年はありません",
+            f"the {era.name} era ended on {era.last.isoformat()} (its year {last_year}); there is no {era.name} {era_year}",
+        )
     try:
         date = dt.date(year, int(parts["m"]), int(parts["d"]))
     except ValueError:
@@ -314,6 +360,18 @@ def parse_date(value: Any) -> dt.date:
         raise _date_error(value, f"{era.name}は{era.first.isoformat()}からです", f"the {era.name} era began on {era.first.isoformat()}")
     if era and era.last and date > era.last:
         raise _date_error(value, f"{era.name}は{era.last.isoformat()}で終わっています", f"the {era.name} era ended on {era.last.isoformat()}")
+    return _within_bounds(value, date)
+
+
+def _within_bounds(value: Any, date: dt.date) -> dt.date:
+    # Later arithmetic (a limitation period added to a date) must stay inside
+    # what datetime can hold; no case needs a date outside these.
+    if not MIN_DATE <= date <= MAX_DATE:
+        raise _date_error(
+            value,
+            f"{MIN_DATE.isoformat()} から {MAX_DATE.isoformat()} までの日付を指定してください",
+            f"the date must lie between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}",
+        )
     return date
 
 
@@ -344,7 +402,7 @@ def parse_rate(value: Any, *, maximum: Decimal | None = Decimal(1)) -> Decimal:
     elif isinstance(value, Decimal):
         rate = value
     elif isinstance(value, str):
-        match = _RATE.fullmatch(_nfkc(value))
+        match = _RATE.fullmatch(_nfkc(value)) if len(value) <= 100 else None
         if not match:
             raise _rate_error(value, "0.146 や 14.6% のように書いてください", "write e.g. 0.146 or 14.6%")
         rate = Decimal(match["num"])
@@ -365,6 +423,8 @@ def parse_rate(value: Any, *, maximum: Decimal | None = Decimal(1)) -> Decimal:
             "0から1（0%〜100%）の範囲で指定してください",
             "it must be between 0 and 1 (0% to 100%)",
         )
+    if rate > MAX_MULTIPLIER:
+        raise _rate_error(value, f"{MAX_MULTIPLIER}以下で指定してください", f"it must be at most {MAX_MULTIPLIER}")
     return rate
 
 
@@ -373,21 +433,29 @@ def parse_rate(value: Any, *, maximum: Decimal | None = Decimal(1)) -> Decimal:
 # --------------------------------------------------------------------------
 
 
-def parse_count(value: Any) -> int:
-    """Read a non-negative whole number (months, years, a count): ``36``, ``"６０"``."""
+def parse_count(value: Any, *, maximum: int = MAX_COUNT) -> int:
+    """Read a non-negative whole number (months, years, a count): ``36``, ``"６０"``.
+
+    Leading zeros are read as the decimal written (``"045"`` is 45), never octal.
+    """
+    number: int | None = None
     if isinstance(value, str):
-        text = _nfkc(value)
+        text = _nfkc(value) if len(value) <= 100 else ""
         if re.fullmatch(r"\d+", text):
-            return int(text)
+            number = int(text) if len(text.lstrip("0")) <= 18 else maximum + 1
     elif isinstance(value, int) and not isinstance(value, bool):
         if value >= 0:
-            return value
+            number = value
     elif isinstance(value, Decimal) and value.is_finite() and value >= 0 and value == value.to_integral_value():
-        return int(value)
+        number = int(value) if value <= maximum else maximum + 1
     elif isinstance(value, float) and math.isfinite(value) and value >= 0 and value.is_integer():
-        return int(value)
+        number = int(value) if value <= maximum else maximum + 1
     given = shown(value)
-    raise CountParseError(f"{given} は0以上の整数ではありません", f"{given} is not a non-negative whole number")
+    if number is None:
+        raise CountParseError(f"{given} は0以上の整数ではありません", f"{given} is not a non-negative whole number")
+    if number > maximum:
+        raise CountParseError(f"{given} は大きすぎます（{maximum:,}以下）", f"{given} is too large (at most {maximum:,})")
+    return number
 
 
 # --------------------------------------------------------------------------
@@ -418,7 +486,7 @@ Yen = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 0},
+                {"type": "integer", "minimum": 0, "maximum": MAX_YEN},
                 {"type": "string", "examples": ["3100万円", "2億4000万円", "30万", "¥5,000", "2.5万円"]},
             ]
         }
@@ -429,7 +497,13 @@ Yen = Annotated[
 CaseDate = Annotated[
     dt.date,
     _as_pydantic(parse_date, "date"),
-    WithJsonSchema({"type": "string", "examples": ["2025-06-27", "令和7年6月27日", "R7.6.27"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": f"{MIN_DATE.isoformat()} .. {MAX_DATE.isoformat()}",
+            "examples": ["2025-06-27", "令和7年6月27日", "R7.6.27"],
+        }
+    ),
 ]
 """A calendar date, ISO or Japanese era."""
 
@@ -446,3 +520,57 @@ Rate = Annotated[
     ),
 ]
 """A fraction in [0, 1], given as ``0.146`` or ``14.6%``."""
+
+
+def Count(maximum: int) -> Any:  # noqa: N802 - used like a type: Count(130)
+    """A whole number from 0 to ``maximum``; never a boolean (``true`` is not 1)."""
+    return Annotated[
+        int,
+        _as_pydantic(lambda value: parse_count(value, maximum=maximum), "count"),
+        WithJsonSchema(
+            {"anyOf": [{"type": "integer", "minimum": 0, "maximum": maximum}, {"type": "string", "pattern": r"^\s*[0-9０-９]+\s*$"}]}
+        ),
+    ]
+
+
+def _parse_flag(value: Any) -> bool:
+    # Only true/false: pydantic alone would take 1, "yes" or "on" as true.
+    if isinstance(value, bool):
+        return value
+    given = shown(value)
+    raise ValueParseError(f"true か false を指定してください（入力: {given}）", f"must be true or false (got {given})")
+
+
+Flag = Annotated[bool, _as_pydantic(_parse_flag, "flag"), WithJsonSchema({"type": "boolean"})]
+"""A yes/no field: ``true`` or ``false`` and nothing else."""
+
+# Characters that would let a value rewrite the report around it: C0/C1
+# controls (newlines, ANSI escapes), lone surrogates, bidirectional overrides.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_text(value: Any, max_length: int) -> str:
+    """One line of text, at most ``max_length`` characters, with nothing unshowable in it."""
+    if not isinstance(value, str):
+        given = shown(value)
+        raise ValueParseError(f"文字列を指定してください（入力: {given}）", f"must be text (got {given})")
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValueParseError(f"長すぎます（{max_length}文字まで、{len(value)}文字あります）", f"too long ({len(value)} characters; at most {max_length})")
+    bad = _UNSHOWABLE.search(value)
+    if bad:
+        code = f"U+{ord(bad.group()):04X}"
+        raise ValueParseError(
+            f"制御文字・書字方向の制御文字（{code}）は使えません（入力: {shown(value)}）",
+            f"control and text-direction characters ({code}) are not allowed (got {shown(value)})",
+        )
+    return value
+
+
+def Text(max_length: int) -> Any:  # noqa: N802 - used like a type: Text(200)
+    """A single line of free text (a name, an occupation), bounded and printable."""
+    return Annotated[
+        str,
+        _as_pydantic(lambda value: check_text(value, max_length), "text"),
+        WithJsonSchema({"type": "string", "maxLength": max_length}),
+    ]
