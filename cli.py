@@ -132,18 +132,22 @@ def schema() -> None:
 
 @main.command()
 @click.argument("cases", nargs=-1, required=True)
+@_rules_option
 @_lang_option
 @click.pass_context
-def validate(ctx: click.Context, cases: tuple[str, ...], lang: str | None) -> None:
+def validate(ctx: click.Context, cases: tuple[str, ...], rules_dir: Path | None, lang: str | None) -> None:
     """Check case files and list every problem / 事案ファイルを検査し、問題をすべて表示."""
-    from facts.load import validate_problems
+    from engine.rulebase import load_rule_base
+    from facts.check import case_problems
 
     lang = _lang(ctx, lang)
     bad = 0
     with _Errors(lang):
+        # the same checks assess makes before the engine, assumptions included
+        parameters = load_rule_base(rules_dir).parameters
         lines: list[str] = []
         for path in cases:
-            problems: list[Problem] = validate_problems(path)
+            problems: list[Problem] = case_problems(path, parameters)
             name = "標準入力" if path == "-" and lang == "ja" else ("stdin" if path == "-" else path)
             if problems:
                 bad += 1
