@@ -1,0 +1,95 @@
+"""The tables of the audit store (SQLAlchemy Core), as of the newest migration.
+
+The migrations in ``audit/migrations/versions`` create and change these
+tables; this module only describes the result so queries can be written
+against it. A change here needs a new migration beside it.
+
+What is sealed and what may be erased:
+
+- ``records`` holds one row per assessment or purge. The sealed header (ids,
+  hashes, versions, dates, advisor) is hashed into ``record_hash``, which also
+  covers ``prev_hash``: a chain. The client's data (the case as given, the
+  validated case, the result, the note, the plain case id) are payload columns
+  whose SHA-256 is in the header, so a purge can erase them and the chain still
+  checks.
+- ``rulesets`` and ``rule_files`` keep every rule base a record was made with:
+  a manifest (file name -> SHA-256) per version, each file stored once by its hash.
+- ``chain_head`` is the one row writers lock to append, and the last link of
+  the chain, so removing the newest records is seen too.
+- ``store_info`` marks the database as a zansai audit store.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+VERSION_TABLE = "zansai_schema_version"
+STORE_KIND = "zansai-audit-store"
+
+store_info = Table(
+    "store_info",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("singleton", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+rule_files = Table(
+    "rule_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+)
+
+rulesets = Table(
+    "rulesets",
+    metadata,
+    Column("version", String(128), primary_key=True),
+    Column("manifest", Text, nullable=False),  # canonical JSON {file name: sha256}
+    Column("manifest_sha256", String(64), nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # assessment | purge
+    Column("recorded_at", String(32), nullable=False),  # UTC, ISO 8601, sorts as text
+    Column("advisor", Text),
+    Column("case_id_sha256", String(64), nullable=False),
+    Column("case_sha256", String(64)),
+    Column("case_json_sha256", String(64)),
+    Column("result_sha256", String(64)),
+    Column("note_sha256", String(64)),
+    Column("ruleset_version", String(128), ForeignKey("rulesets.version")),
+    Column("ruleset_manifest_sha256", String(64)),
+    Column("engine_name", String(64)),
+    Column("engine_version", String(64)),
+    Column("zansai_version", String(64)),
+    Column("as_of", String(10)),
+    Column("rank1", String(128)),
+    Column("purges", Text),  # canonical JSON list of record ids, purge records only
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("record_hash", String(64), nullable=False, unique=True),
+    # payload: erased by a purge, each checked against its hash in the header
+    Column("case_id", Text),
+    Column("case_bytes", LargeBinary),
+    Column("case_json", Text),
+    Column("result_json", Text),
+    Column("note", Text),
+    Column("purged_by", Integer),
+)
+
+Index("ix_records_case_id_sha256", records.c.case_id_sha256)
+Index("ix_records_advisor", records.c.advisor)
+Index("ix_records_recorded_at", records.c.recorded_at)
+Index("ix_records_rank1", records.c.rank1)

@@ -1,0 +1,43 @@
+"""A writer process for the concurrency tests: ``python -m tests.audit_writer STORE COUNT TAG``.
+
+Appends COUNT records (0: until killed), printing each record id as soon as it
+is committed, so the test knows which records must survive.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from audit import NewRecord, Store
+
+RULES = {"parameters.yaml": b"parameters: []\n", "sale.yaml": b"topic: sale\n" + b"# padding\n" * 2000}
+
+
+def main() -> None:
+    setting, count, tag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    with Store.open(setting) as store:
+        n = 0
+        while count == 0 or n < count:
+            n += 1
+            case_id = f"{tag}-{n}"
+            rid = store.record(
+                NewRecord(
+                    case_id=case_id,
+                    case_bytes=(f"case_id: {case_id}\n" + "x" * 20000).encode(),
+                    case={"case_id": case_id, "n": n},
+                    result={"case_id": case_id, "trace": ["step"] * 500},
+                    ruleset_version="w" * 64,
+                    rule_files=RULES,
+                    engine_name="durable-rules",
+                    engine_version="2.0.28",
+                    zansai_version="0",
+                    as_of="2025-01-01",
+                    rank1="voluntary_sale",
+                    advisor=tag,
+                )
+            )
+            print(rid, case_id, flush=True)
+
+
+if __name__ == "__main__":
+    main()

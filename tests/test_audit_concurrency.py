@@ -1,0 +1,112 @@
+"""Two writers at once, and writers killed mid-write, on SQLite and on PostgreSQL.
+
+Separate processes, as two advisors' terminals would be. The default runs are
+short; the long loops carry the ``slow`` marker and run after the suite in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audit import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def setting(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "audit.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+def writer(setting: str, count: int, tag: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.audit_writer", setting, str(count), tag],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def committed(proc: subprocess.Popen) -> list[tuple[int, str]]:
+    out = proc.stdout.read() if proc.stdout else ""
+    return [(int(line.split()[0]), line.split()[1]) for line in out.splitlines() if line.strip()]
+
+
+def test_two_writers_at_once_lose_nothing(setting):
+    Store.open(setting).close()  # both writers find the schema made
+    count = 12
+    procs = [writer(setting, count, tag) for tag in ("left", "right")]
+    outputs = []
+    for proc in procs:
+        proc.wait(timeout=240)
+        outputs.append(committed(proc))
+        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    with Store.open(setting) as store:
+        report = store.verify()
+        assert report.ok, report.findings
+        listed = store.list()
+        assert sorted(r["id"] for r in listed) == list(range(1, 2 * count + 1))
+        for out in outputs:
+            assert len(out) == count
+            for rid, case_id in out:
+                rec = store.get(rid)
+                assert rec.case_id == case_id and rec.case == {"case_id": case_id, "n": int(case_id.split("-")[1])}
+
+
+def test_two_writers_creating_a_new_store_at_once_make_one_schema(setting):
+    procs = [writer(setting, 2, tag) for tag in ("a", "b")]
+    for proc in procs:
+        proc.wait(timeout=240)
+        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    with Store.open(setting) as store:
+        assert store.verify().ok and len(store.list()) == 4
+
+
+def kill_loop(setting: str, rounds: int, seed: int) -> None:
+    rng = random.Random(seed)
+    Store.open(setting).close()
+    survivors: list[tuple[int, str]] = []
+    for i in range(rounds):
+        proc = writer(setting, 0, f"k{i}")
+        first = proc.stdout.readline() if proc.stdout else ""  # writing has begun
+        time.sleep(rng.uniform(0.0, 0.4))  # then die somewhere inside a later record
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert first, proc.stderr.read() if proc.stderr else ""
+        survivors.append((int(first.split()[0]), first.split()[1]))
+        survivors.extend(committed(proc))
+    assert survivors, "no writer committed anything before it was killed: the loop tested nothing"
+    with Store.open(setting) as store:
+        report = store.verify()
+        assert report.ok, [f.en for f in report.findings]
+        ids = [r["id"] for r in store.list()]
+        assert ids == list(range(1, len(ids) + 1))
+        for rid, case_id in survivors:  # every record a writer saw committed is there
+            assert store.get(rid).case_id == case_id
+    # and the store still takes records after all that
+    with Store.open(setting) as store:
+        before = len(store.list())
+        proc = writer(setting, 1, "after")
+        proc.wait(timeout=60)
+        assert proc.returncode == 0
+        assert len(store.list()) == before + 1 and store.verify().ok
+
+
+def test_a_writer_killed_mid_write_leaves_a_verifiable_store(setting):
+    kill_loop(setting, rounds=3, seed=8)
+
+
+@pytest.mark.slow
+def test_many_writers_killed_at_random_moments_leave_a_verifiable_store(setting):
+    kill_loop(setting, rounds=25, seed=2026)
