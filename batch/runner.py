@@ -33,7 +33,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from batch.desk import EngineError, InputError, Problem, load_rule_base
 from batch.readers import Input, Item, open_input
-from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header
+from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, wait_ready
 
 CHUNK = 16  # records per task: large enough to hide the cost of a hand-over, small enough to keep rows flowing
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
@@ -53,6 +53,7 @@ class Options:
     progress: bool = False
     rules_dir: str | None = None
     chunk: int = CHUNK
+    keep_latencies: bool = False  # each record's time in its worker, for the benchmark
 
 
 @dataclass
@@ -62,7 +63,9 @@ class Summary:
     rank1: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)  # by exit status
     elapsed: float = 0.0
+    run_time: float = 0.0  # from the moment every engine was ready to the last row written
     stopped: Outcome | None = None  # the record --fail-fast stopped at
+    latencies: list[float] | None = None
 
     def add(self, outcome: Outcome) -> None:
         self.done += 1
@@ -71,6 +74,8 @@ class Summary:
         else:
             self.failed += 1
             self.failures[outcome.exit_code] += 1
+        if self.latencies is not None:
+            self.latencies.append(outcome.seconds)
 
     @property
     def exit_code(self) -> int:
@@ -242,13 +247,19 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _serial(job: Job, items: Iterable[Item]) -> Iterator[Outcome]:
-    worker = Worker(job)
-    try:
-        for item in items:
-            yield worker.process(item)
-    finally:
-        worker.close()
+class _Serial:
+    """One engine in this process: the reference the workers' output must equal."""
+
+    def __init__(self, job: Job, items: Iterable[Item]):
+        self.worker = Worker(job)
+        self.items = items
+
+    def __iter__(self) -> Iterator[Outcome]:
+        for item in self.items:
+            yield self.worker.process(item)
+
+    def close(self) -> None:
+        self.worker.close()
 
 
 class _Parallel:
@@ -260,9 +271,22 @@ class _Parallel:
         # fork: the workers inherit the loaded rule base and the imported modules; the
         # executor starts all of them at the first submit, before any thread of ours exists.
         context = multiprocessing.get_context("fork")
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_process, initargs=(job,))
+        ready = context.Barrier(workers)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_process, initargs=(job, ready))
+        # one waiting task per worker: they return together once every worker has its engine
+        for done in [self.pool.submit(wait_ready) for _ in range(workers)]:
+            self._result(done)
         self.pending: collections.deque[Future] = collections.deque()
         self._fill()
+
+    @staticmethod
+    def _result(future: Future) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise EngineError(
+                [Problem("batch", "ワーカープロセスが異常終了しました", "a worker process died unexpectedly")]
+            ) from None
 
     def _fill(self) -> None:
         while len(self.pending) < self.window:
@@ -273,13 +297,7 @@ class _Parallel:
 
     def __iter__(self) -> Iterator[Outcome]:
         while self.pending:
-            head = self.pending.popleft()
-            try:
-                outcomes = head.result()
-            except BrokenProcessPool:
-                raise EngineError(
-                    [Problem("batch", "ワーカープロセスが異常終了しました", "a worker process died unexpectedly")]
-                ) from None
+            outcomes = self._result(self.pending.popleft())
             self._fill()
             yield from outcomes
 
@@ -300,8 +318,8 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
         summary = Summary()
-        runner: _Parallel | None = None
-        serial: Iterator[Outcome] | None = None
+        summary.latencies = [] if opts.keep_latencies else None
+        runner: _Parallel | _Serial | None = None
         progress: _Progress | None = None
         committed = False
         try:
@@ -309,11 +327,11 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                 out.write(csv_line(summary_header(figures)))
             if workers > 1:
                 runner = _Parallel(job, iter(source), workers, opts.chunk)
-                outcomes: Iterable[Outcome] = runner
             else:
-                outcomes = serial = _serial(job, iter(source))
+                runner = _Serial(job, iter(source))
+            ready = time.perf_counter()
             progress = _Progress(opts.progress, source.total)
-            for outcome in outcomes:
+            for outcome in runner:
                 out.write(outcome.text)
                 summary.add(outcome)
                 progress.advance()
@@ -323,13 +341,12 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
             if summary.stopped is None:
                 out.commit()
                 committed = True
+            summary.run_time = time.perf_counter() - ready
         finally:
             if progress is not None:
                 progress.stop(summary.done)
             if runner is not None:
                 runner.close()
-            if serial is not None:
-                serial.close()
             if not committed:
                 out.abandon()
     finally:

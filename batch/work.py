@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -44,6 +45,7 @@ class Outcome(NamedTuple):
     source: str
     case_id: str | None
     problems: tuple[Problem, ...]
+    seconds: float = 0.0  # reading, assessing and writing this record, in its worker
 
 
 def summary_header(figures: tuple[str, ...]) -> list[str]:
@@ -93,6 +95,11 @@ class Worker:
         return [self.process(item) for item in items]
 
     def process(self, item: Item) -> Outcome:
+        start = time.perf_counter()
+        outcome = self._process(item)
+        return outcome._replace(seconds=time.perf_counter() - start)
+
+    def _process(self, item: Item) -> Outcome:
         self._case_id = None  # set as soon as the record names it, for its error row
         try:
             case = self._case(item)
@@ -224,15 +231,23 @@ def _case_id_of(data: Any) -> str | None:
 # --------------------------------------------------------------------------- in a worker process
 
 _worker: Worker | None = None
+_ready: Any = None
 
 
-def init_process(job: Job) -> None:
+def init_process(job: Job, ready: Any = None) -> None:
     """Build this process's own engine once; the parent handles Ctrl-C for everyone."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _worker
+    global _worker, _ready
     _worker = Worker(job)
+    _ready = ready
+
+
+def wait_ready() -> None:
+    """Returns once every worker has built its engine (one such task runs in each)."""
+    if _ready is not None:
+        _ready.wait()
 
 
 def run_chunk(items: list[Item]) -> list[Outcome]:
