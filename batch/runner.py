@@ -33,7 +33,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from batch.desk import EngineError, InputError, Problem, load_rule_base
 from batch.readers import Input, Item, open_input
-from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, wait_ready
+from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, tune_gc, wait_ready
 
 CHUNK = 16  # records per task: large enough to hide the cost of a hand-over, small enough to keep rows flowing
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
@@ -253,6 +253,7 @@ class _Serial:
     def __init__(self, job: Job, items: Iterable[Item]):
         self.worker = Worker(job)
         self.items = items
+        tune_gc()
 
     def __iter__(self) -> Iterator[Outcome]:
         for item in self.items:

@@ -234,6 +234,22 @@ _worker: Worker | None = None
 _ready: Any = None
 
 
+def tune_gc() -> None:
+    """Fewer, cheaper collections for a long run of cases.
+
+    The rule base, the compiled engine and the imported modules live as long
+    as the process: frozen, the collector stops walking them again and again.
+    A case makes tens of thousands of short-lived objects, mostly freed by
+    reference counting; a larger first generation lets most of them go before
+    a collection would have to look at them (measured: about 8% per case).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def init_process(job: Job, ready: Any = None) -> None:
     """Build this process's own engine once; the parent handles Ctrl-C for everyone."""
     import signal
@@ -242,6 +258,7 @@ def init_process(job: Job, ready: Any = None) -> None:
     global _worker, _ready
     _worker = Worker(job)
     _ready = ready
+    tune_gc()
 
 
 def wait_ready() -> None:
