@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.errors import EngineError, InputError, Problem, ZansaiError
 
-__all__ = ["Desk", "load_rule_base", "EngineError", "InputError", "Problem", "ZansaiError"]
+__all__ = ["Desk", "case_model", "load_rule_base", "EngineError", "InputError", "Problem", "ZansaiError"]
 
 
 class Desk:
@@ -47,6 +47,13 @@ class Desk:
         from render.json_result import to_json
 
         return to_json(result, lang)
+
+
+def case_model() -> Any:
+    """The case's model class, for the types a table's columns must hold."""
+    from facts.case import Case
+
+    return Case
 
 
 def load_rule_base(rules_dir: Path | str | None = None) -> Any:

@@ -6,8 +6,11 @@ a numeric part is a list position, so ``other_debts.0.balance`` and
 not an empty string: a row that leaves ``mortgage.contract_date`` blank has no
 contract date, and a debt slot whose cells are all blank is no debt. Cells
 stay text; the case model reads them as it reads a YAML file (``3100万``,
-``令和7年6月27日``, ``14.6%``, ``true``), so the same value means the same in
-every input format.
+``令和7年6月27日``, ``14.6%``), so the same value means the same in every
+input format. The one exception is a yes/no field: the model takes only a
+real true or false there (a YAML ``"true"`` in quotes is an error), while a
+table can only hold text, so a ``true``/``false`` cell (any case: Excel
+writes ``TRUE``) under a yes/no column becomes that boolean.
 
 The header is checked once, before any row: a column name that cannot be a
 place in a case (``debtor..age``, ``debtor`` beside ``debtor.age``) stops the
@@ -16,10 +19,14 @@ batch, because every row would be wrong in the same way.
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from batch.desk import InputError, Problem
+from pydantic import BaseModel
+
+from batch.desk import InputError, Problem, case_model
 
 Path = tuple[str | int, ...]
 
@@ -30,6 +37,7 @@ class Columns:
 
     names: tuple[str, ...]
     paths: tuple[Path | None, ...]  # None: a column without a name, which must stay empty
+    flags: tuple[bool, ...] = ()  # whether each column is a yes/no field of the case
 
     @classmethod
     def from_header(cls, header: Sequence[str], source: str) -> "Columns":
@@ -74,7 +82,9 @@ class Columns:
                     )
         if problems:
             raise InputError(problems)
-        return cls(names=names, paths=tuple(paths))
+        model = case_model()
+        flags = tuple(path is not None and _declared_type(model, path) is bool for path in paths)
+        return cls(names=names, paths=tuple(paths), flags=flags)
 
     def case_data(self, cells: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
         """The case a row describes, and what is wrong with the row's shape (not its values)."""
@@ -91,8 +101,47 @@ class Columns:
                     Problem(label, f"名前のない列に値 {value!r} があります", f"a value {value!r} is in a column without a name")
                 )
                 continue
+            if self.flags[position] and isinstance(value, str) and value.lower() in _FLAGS:
+                value = _FLAGS[value.lower()]
             _put(data, path, value)
         return _compact(data), problems
+
+
+_FLAGS = {"true": True, "false": False}
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional to reach the type a value must have."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _declared_type(model: type[BaseModel], path: Path) -> Any:
+    """The type the case declares at a column's place, or None where it declares none."""
+    current: Any = model
+    for part in path:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            field = current.model_fields.get(part)
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) is list and isinstance(part, int):
+            current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict and isinstance(part, str):
+            current = typing.get_args(current)[1]
+        else:
+            return None
+    return _unwrap(current)
 
 
 def _put(data: dict[str, Any], path: Path, value: Any) -> None:

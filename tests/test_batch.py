@@ -217,3 +217,12 @@ def test_an_unreadable_input_is_one_message_not_a_row(tmp_path):
     result = run(str(write_csv(tmp_path / "h.csv", [["case_id", "debtor", "debtor.age"]])), "-o", str(tmp_path / "o.csv"))
     assert result.exit_code == 2 and "debtor.age" in result.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_true_and_false_cells_become_booleans_only_under_yes_no_columns():
+    columns = Columns.from_header(["case_id", "debtor.income_stable", "mortgage.accelerated", "debtor.occupation"], "in.csv")
+    data, _ = columns.case_data(["a", "TRUE", "false", "true"])
+    assert data["debtor"] == {"income_stable": True, "occupation": "true"}  # an occupation stays text
+    assert data["mortgage"] == {"accelerated": False}
+    data, _ = columns.case_data(["a", "はい", "", ""])
+    assert data["debtor"] == {"income_stable": "はい"}  # left for the case model to reject, naming the field
