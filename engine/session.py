@@ -415,7 +415,7 @@ class Engine:
             # what each rule said: two rules may give the same warning for different paths.
             existing.firings.append(firing.index)
             if kind == "warning" and text is not None and existing.text is not None and text.ja not in existing.text.ja:
-                existing.text = Bilingual(ja=f"{existing.text.ja} {text.ja}", en=f"{existing.text.en} {text.en}")
+                existing.text = Bilingual(ja=f"{existing.text.ja}{text.ja}", en=f"{existing.text.en} {text.en}")  # Japanese sentences join without a space
             firing.concluded.append(existing_id)
             return
         suffix = "" if not about else "@" + "+".join(about)

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.result import Figure, Result
 from facts import display
+from render.statutes import ACTS, ALIASES, CITE, article_en, gloss_en, source_display
 
 _L = {
     "title": {"ja": "zansai 判定結果", "en": "zansai assessment"},
@@ -67,21 +68,30 @@ _SOURCE_KIND = {
 _MAX_STEPS = 3
 
 
-def source_groups(result: Result) -> dict[str, list[str]]:
-    """Every source the fired rules cite, once, grouped so a lawyer finds the statutes first."""
+def source_groups(result: Result, lang: str = "ja") -> dict[str, list[str]]:
+    """Every source the fired rules cite, once, as a reader looks it up (docs/sources.md), statutes first."""
     groups: dict[str, list[str]] = {"law": [], "article": [], "practice": []}
     for firing in result.trace:
         for source in firing.sources:
-            if source.startswith("article"):
-                key = "article"
-            elif source.startswith(("domain.md", "zansai", "practice")) or "(practice" in source:
-                key = "practice"
-            else:
-                key = "law"
-            if source not in groups[key]:
-                groups[key].append(source)
+            key, shown = source_display(source, lang)
+            if shown not in groups[key]:
+                groups[key].append(shown)
     groups["law"].sort()
     return groups
+
+
+def _law_en(sources: list[str]) -> list[str]:
+    """English statute list: one entry per act, its Japanese name once, then its articles."""
+    by_act: dict[str, list[str]] = {}
+    other: list[str] = []
+    for source in sources:
+        m = CITE.match(source)
+        if m and m.group("act") and m.end() == len(source):
+            by_act.setdefault(ALIASES.get(m.group("act"), m.group("act")), []).append(article_en(m).replace("art. ", ""))
+        else:
+            other.append(gloss_en(source, set()))
+    out = [f"{ACTS[act]} ({act}) " + ("art. " if len(arts) == 1 else "arts. ") + ", ".join(arts) for act, arts in by_act.items()]
+    return out + other
 
 
 def figure_text(fig: Figure, lang: str, table: bool = False) -> str:
@@ -287,7 +297,7 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
         for w in result.warnings:
             sev = _SEVERITY[w.severity][lang]
             label = f"**[{sev}] {w.title.get(lang)}**" if markdown else f"[{sev}] {w.title.get(lang)}"
-            out.append(f"- {label}: {w.message.get(lang)}")
+            out.append(f"- {label}: {_sentence(w.message.get(lang))}")
         out.append("")
 
     if result.missing:
@@ -347,11 +357,18 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
                 out.append(f"- {p.title.get(lang)} ({p.name}): {p.default} → {p.value}")
             out.append("")
 
-    groups = source_groups(result)
+    if not ja:
+        # English: every Japanese citation in the body in English, each act glossed once
+        glossed: set[str] = set()
+        out[:] = [gloss_en(line, glossed) for line in out]
+
+    groups = source_groups(result, lang)
     if any(groups.values()):
         heading(L("sources"))
         for key, items in groups.items():
             if items:
+                if key == "law" and not ja:
+                    items = _law_en(items)
                 out.append(f"- {_SOURCE_KIND[key][lang]}: " + ("、" if ja else "; ").join(items))
         out.append(L("sources_note"))
         out.append("")
@@ -370,6 +387,11 @@ def lead_lines(report: str, lang: str = "ja") -> list[str]:
         if line.lstrip("# ") == marker:
             return lines[:i]
     return lines
+
+
+def _sentence(text: str) -> str:
+    """A message opens with a capital even when it starts with a case-supplied word ("the debtor's wife")."""
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
 
 def _width(text: str) -> int:

@@ -132,7 +132,7 @@ def test_coded_values_quoted_in_messages_read_as_words_not_ids():
     )
     result = run("assess", "-", input=case)
     assert result.exit_code == 0, result.output
-    assert "市役所 への 50万円（税金）" in result.output
+    assert "市役所への50万円（税金）" in result.output
     assert "（tax）" not in result.output
 
 

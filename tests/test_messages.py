@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,67 @@ def test_the_debtors_copy_has_no_rule_ids_hashes_or_command_hints_and_the_adviso
     assert any(rule in advisor for rule in rule_ids) and result.ruleset.version[:12] in advisor and "zansai explain" in advisor
     assert not any(rule in debtor for rule in rule_ids)
     assert result.ruleset.version[:12] not in debtor and "zansai explain" not in debtor and "durable-rules" not in debtor
+
+
+def _templates() -> list[tuple[str, str, str]]:
+    """(where, lang, text) for every message, summary, reason, title, description and next step in rules/."""
+    out: list[tuple[str, str, str]] = []
+
+    def walk(node, where: str, key: str = "") -> None:
+        if isinstance(node, dict):
+            if set(node) >= {"ja", "en"} and all(isinstance(node[k], str) for k in ("ja", "en")):
+                out.append((f"{where} {key}", "ja", node["ja"]))
+                out.append((f"{where} {key}", "en", node["en"]))
+                return
+            for k, v in node.items():
+                walk(v, where, f"{key}.{k}" if key else str(k))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                label = item.get("id") if isinstance(item, dict) and "id" in item else str(i)
+                walk(item, where, f"{key}[{label}]")
+
+    for path in sorted((ROOT / "rules").glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    return out
+
+
+def test_every_template_follows_the_terms_and_formats_of_docs_messages_md():
+    templates = _templates()
+    assert len(templates) > 300
+    problems = []
+    for where, lang, text in templates:
+        if ".note" in where:
+            continue  # notes are for the rule author (explain), not the report
+        for avoid, use in STYLE[f"avoid_{lang}"].items():
+            if avoid in text:
+                problems.append(f"{where} ({lang}): «{avoid}» — write «{use}»")
+        if lang == "ja" and re.search(r"[^\x00-\x7f] \{|\} [^\x00-\x7f]", text):
+            problems.append(f"{where} (ja): a space beside an inserted value")
+        if lang == "ja" and "あなた" in text:
+            problems.append(f"{where} (ja): あなた")
+    assert not problems, "\n".join(problems)
+
+
+def test_japanese_messages_are_in_desu_masu(reports):
+    """Every message, summary and reason a report shows ends in です/ます form."""
+    endings = ("す。", "い。", "ん。", "た。", "す）。", "い）。", "ん）。")
+    bad = set()
+    for name, result in reports:
+        texts = [r.summary.ja for r in result.recommendations] + [w.message.ja for w in result.warnings]
+        texts += [m.message.ja for m in result.missing] + [b.reason.ja for b in result.blocked]
+        for t in texts:
+            t = t.rstrip()
+            while re.search(r"（[^（）]*）。$", t):  # a citation after the sentence: （民法152条1項）。
+                t = re.sub(r"（[^（）]*）。$", "。", t)
+            if t and not t.endswith(endings):
+                bad.add(t[-40:])
+    assert not bad, bad
+
+
+def test_japanese_reports_cite_sources_in_japanese_a_reader_can_look_up(reports):
+    for name, result in reports[:40]:
+        text = render(result, "ja")
+        sources = text.split("\n根拠\n", 1)[-1]
+        for english in ("article §", "(zansai policy)", "(practice", "domain.md"):
+            assert english not in sources, f"{name}: «{english}» in the Japanese sources"
+        assert "docs/sources.md" in sources

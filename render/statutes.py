@@ -1,0 +1,141 @@
+"""Statute citations for English readers, and source citations for every reader.
+
+Rules cite Japanese law as Japanese lawyers write it (民法152条1項). An English
+report names the act in English with the Japanese name once (Civil Code (民法)
+art. 152(1)), then in English only (Civil Code art. 145). The act names are the
+ones docs/sources.md lists (a test keeps the two the same). Article headings of the
+source article and the project's notes are shown as a reader of the repository can
+look them up in docs/sources.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Japanese act name -> English name (Japanese Law Translation database where it has the act)
+ACTS: dict[str, str] = {
+    "民法": "Civil Code",
+    "旧民法": "Civil Code before the 2017 amendment took effect on 1 April 2020",
+    "民法の一部を改正する法律（平成29年法律第44号）": "Act Partially Amending the Civil Code (Act No. 44 of 2017)",
+    "民法の一部を改正する法律の施行に伴う関係法律の整備等に関する法律（平成29年法律第45号）": "Act on the Arrangement of Related Acts for the 2017 Civil Code Amendment (Act No. 45 of 2017)",
+    "旧商法": "Commercial Code before 1 April 2020 (art. 522: five-year commercial limitation)",
+    "破産法": "Bankruptcy Act",
+    "民事再生法": "Civil Rehabilitation Act",
+    "民事執行法施行令": "Order for Enforcement of the Civil Execution Act",
+    "民事執行法": "Civil Execution Act",
+    "民事調停法": "Civil Conciliation Act",
+    "特定債務等の調整の促進のための特定調停に関する法律": "Act on Specified Mediation for Facilitating the Adjustment of Specified Debts",
+    "特定調停法": "Act on Specified Mediation for Facilitating the Adjustment of Specified Debts",
+    "民事訴訟費用等に関する法律": "Act on the Costs of Civil Procedure",
+    "利息制限法": "Interest Rate Restriction Act",
+    "貸金業法": "Money Lending Business Act",
+    "債権管理回収業に関する特別措置法": "Act on Special Measures Concerning Claim Management and Collection Businesses (Servicer Act)",
+    "サービサー法": "Act on Special Measures Concerning Claim Management and Collection Businesses (Servicer Act)",
+    "独立行政法人住宅金融支援機構法": "Act on the Japan Housing Finance Agency",
+    "司法書士法": "Judicial Scrivener Act",
+    "弁護士法": "Attorney Act",
+    "裁判所法": "Court Act",
+    "総合法律支援法": "Comprehensive Legal Support Act",
+    "生活保護法": "Public Assistance Act",
+    "国民年金法": "National Pension Act",
+    "国税徴収法": "National Tax Collection Act",
+    "地方税法": "Local Tax Act",
+    "消費税法": "Consumption Tax Act",
+    "登録免許税法": "Registration and License Tax Act",
+    "宅建業法": "Real Estate Brokerage Act",
+    "宅地建物取引業法": "Real Estate Brokerage Act",
+    "建物の区分所有等に関する法律": "Act on Building Unit Ownership",
+    "区分所有法": "Act on Building Unit Ownership",
+    "会社法": "Companies Act",
+    "保険業法": "Insurance Business Act",
+    "金融商品取引法": "Financial Instruments and Exchange Act",
+    "警備業法": "Security Business Act",
+    "公認会計士法": "Certified Public Accountants Act",
+    "税理士法": "Certified Public Tax Accountant Act",
+    "弁理士法": "Patent Attorney Act",
+    "行政書士法": "Certified Administrative Procedures Legal Specialist Act",
+    "社会保険労務士法": "Labor and Social Security Attorney Act",
+    "土地家屋調査士法": "Land and House Investigator Act",
+    "不動産の鑑定評価に関する法律": "Act on Real Estate Appraisal",
+    "信用保証協会法": "Credit Guarantee Corporation Act",
+    "昭和45年建設省告示1552号": "Ministry of Construction Notice No. 1552 of 1970 (maximum brokerage fees)",
+    "平成29年国土交通省告示1155号": "Ministry of Land, Infrastructure, Transport and Tourism Notice No. 1155 of 2017 (brokerage fees for low-priced homes)",
+    "令和6年国土交通省告示949号": "Ministry of Land, Infrastructure, Transport and Tourism Notice No. 949 of 2024 (brokerage fees for low-priced homes)",
+}
+CASES: dict[str, str] = {
+    "最大判昭和41年4月20日": "Supreme Court, Grand Bench, 20 April 1966",
+    "最大判昭41.4.20": "Supreme Court, Grand Bench, 20 April 1966",
+    "最判昭和42年10月6日": "Supreme Court, 6 October 1967",
+    "最判昭和60年2月12日": "Supreme Court, 12 February 1985",
+    "最判昭和63年10月18日": "Supreme Court, 18 October 1988",
+    "最判平成28年6月27日": "Supreme Court, 27 June 2016",
+}
+ALIASES = {"改正法": "民法の一部を改正する法律（平成29年法律第44号）", "民再": "民事再生法", "民執": "民事執行法"}
+
+_ROMAN = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
+          "xvi", "xvii", "xviii", "xix", "xx"]
+_IROHA = {"イ": "a", "ロ": "b", "ハ": "c", "ニ": "d", "ホ": "e", "ヘ": "f"}
+_ACT_NAMES = sorted(list(ACTS) + list(ALIASES), key=len, reverse=True)
+_ARTICLE = r"(?P<supp>附則)?(?P<art>\d+)条(?:の(?P<sub>\d+))?(?:第?(?P<para>\d+)項)?(?:(?P<item>\d+)号)?(?P<iroha>[イロハニホヘ])?"
+CITE = re.compile(r"(?P<act>" + "|".join(re.escape(a) for a in _ACT_NAMES) + r")?" + _ARTICLE)
+_SAME = re.compile(r"同条(?P<para>\d+)項")
+
+
+def article_en(m: re.Match) -> str:
+    art = m.group("art") + (f"-{m.group('sub')}" if m.group("sub") else "")
+    if m.group("para"):
+        art += f"({m.group('para')})"
+    if m.group("item"):
+        n = int(m.group("item"))
+        item = f"({_ROMAN[n] if n < len(_ROMAN) else n})"
+        art += item if m.group("para") else f", item {item}"
+    if m.group("iroha"):
+        art += f"({_IROHA[m.group('iroha')]})"
+    return ("Supplementary Provisions art. " if m.group("supp") else "art. ") + art
+
+
+def gloss_en(text: str, glossed: set[str]) -> str:
+    """English text with Japanese citations rendered in English; each act's Japanese name is given once.
+
+    ``glossed`` collects the acts already glossed in this report, so the gloss appears
+    at the first mention only.
+    """
+
+    def act_cite(m: re.Match) -> str:
+        act = m.group("act")
+        if act is None:
+            return article_en(m)
+        act = ALIASES.get(act, act)
+        name = ACTS[act]
+        if act not in glossed:
+            glossed.add(act)
+            name = f"{name} ({act})"
+        return f"{name} {article_en(m)}"
+
+    for ja, en in CASES.items():
+        text = text.replace(ja, en)
+    if "JHF" not in glossed and re.search(r"(?<!\()\bJHF\b", text) and "Japan Housing Finance Agency (JHF)" not in text:
+        glossed.add("JHF")
+        text = re.sub(r"(?<!\()\bJHF\b", "the Japan Housing Finance Agency (JHF)", text, count=1)
+    elif "Japan Housing Finance Agency (JHF)" in text:
+        glossed.add("JHF")
+    text = _SAME.sub(lambda m: f"para. {m.group('para')} of the same article", text)
+    return CITE.sub(act_cite, text)
+
+
+def source_display(source: str, lang: str) -> tuple[str, str]:
+    """(group, how a reader sees it): the article, the project's notes and law, as docs/sources.md names them."""
+    if source.startswith("article §"):
+        heading = source[len("article §"):]
+        return "article", (f"「{heading}」" if lang == "ja" else f"“{heading}”")
+    note = re.search(r"domain\.md §(\d+)", source)
+    if note:
+        n = note.group(1)
+        if "zansai policy" in source:
+            return "practice", (f"zansai の判断方針（docs/sources.md §{n}）" if lang == "ja" else f"zansai's decision policy (docs/sources.md §{n})")
+        if "practice" in source:
+            return "practice", (f"実務の目安（docs/sources.md §{n}）" if lang == "ja" else f"practice (docs/sources.md §{n})")
+        return "practice", (f"zansai の資料（docs/sources.md §{n}）" if lang == "ja" else f"zansai's notes (docs/sources.md §{n})")
+    if "(practice" in source:
+        source = source.split(" (practice", 1)[0]
+    return "law", source
