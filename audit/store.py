@@ -178,6 +178,34 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _assessment_values(new: NewRecord, manifest_sha: str) -> dict[str, Any]:
+    case_json = canonical_text(new.case)
+    result_json = canonical_text(new.result)
+    return {
+        "kind": "assessment",
+        "recorded_at": _now(),
+        "advisor": new.advisor,
+        "case_id": new.case_id,
+        "case_id_sha256": sha256_text(new.case_id),
+        "case_bytes": new.case_bytes,
+        "case_sha256": sha256_bytes(new.case_bytes),
+        "case_json": case_json,
+        "case_json_sha256": sha256_text(case_json),
+        "result_json": result_json,
+        "result_sha256": sha256_text(result_json),
+        "note": new.note,
+        "note_sha256": None if new.note is None else sha256_text(new.note),
+        "ruleset_version": new.ruleset_version,
+        "ruleset_manifest_sha256": manifest_sha,
+        "engine_name": new.engine_name,
+        "engine_version": new.engine_version,
+        "zansai_version": new.zansai_version,
+        "as_of": new.as_of,
+        "rank1": new.rank1,
+        "purges": None,
+    }
+
+
 class Store:
     """An open audit store. Use ``Store.open(setting)``; close it (or use ``with``)."""
 
@@ -358,40 +386,28 @@ class Store:
 
     def record(self, new: NewRecord) -> int:
         """Append one assessment; return its record id."""
-        if not new.rule_files:
-            raise ValueError("a record needs the rule files of its version")
-        case_json = canonical_text(new.case)
-        result_json = canonical_text(new.result)
+        return self.record_many([new])[0]
+
+    def record_many(self, news: list[NewRecord]) -> list[int]:
+        """Append several assessments in one transaction (a batch's chunk); return their ids, in order.
+
+        All or none: a failure leaves none of them in the store.
+        """
+        for new in news:
+            if not new.rule_files:
+                raise ValueError("a record needs the rule files of its version")
+        if not news:
+            return []
         try:
             with self._write() as conn:
                 self._lock_head(conn)  # before anything is written: rule files too are shared
-                manifest_sha = self._keep_ruleset(conn, new.ruleset_version, new.rule_files)
-                return self._append(
-                    conn,
-                    {
-                        "kind": "assessment",
-                        "recorded_at": _now(),
-                        "advisor": new.advisor,
-                        "case_id": new.case_id,
-                        "case_id_sha256": sha256_text(new.case_id),
-                        "case_bytes": new.case_bytes,
-                        "case_sha256": sha256_bytes(new.case_bytes),
-                        "case_json": case_json,
-                        "case_json_sha256": sha256_text(case_json),
-                        "result_json": result_json,
-                        "result_sha256": sha256_text(result_json),
-                        "note": new.note,
-                        "note_sha256": None if new.note is None else sha256_text(new.note),
-                        "ruleset_version": new.ruleset_version,
-                        "ruleset_manifest_sha256": manifest_sha,
-                        "engine_name": new.engine_name,
-                        "engine_version": new.engine_version,
-                        "zansai_version": new.zansai_version,
-                        "as_of": new.as_of,
-                        "rank1": new.rank1,
-                        "purges": None,
-                    },
-                )
+                manifests: dict[str, str] = {}
+                ids = []
+                for new in news:
+                    if new.ruleset_version not in manifests:
+                        manifests[new.ruleset_version] = self._keep_ruleset(conn, new.ruleset_version, new.rule_files)
+                    ids.append(self._append(conn, _assessment_values(new, manifests[new.ruleset_version])))
+                return ids
         except (DBAPIError, SQLAlchemyError) as exc:
             raise self._unreachable(exc) from None
 

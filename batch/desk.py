@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.errors import EngineError, InputError, Problem, ZansaiError
 
-__all__ = ["Desk", "case_model", "load_rule_base", "EngineError", "InputError", "Problem", "ZansaiError"]
+__all__ = ["Desk", "case_model", "load_rule_base", "record_header", "EngineError", "InputError", "Problem", "ZansaiError"]
 
 
 class Desk:
@@ -43,6 +43,10 @@ class Desk:
         return self._assessor.assess(case)
 
     @staticmethod
+    def case_json(case: Any) -> dict[str, Any]:
+        return case.model_dump(mode="json")
+
+    @staticmethod
     def to_json(result: Any, lang: str) -> dict[str, Any]:
         from render.json_result import to_json
 
@@ -54,6 +58,21 @@ def case_model() -> Any:
     from facts.case import Case
 
     return Case
+
+
+def record_header(rule_base: Any) -> dict[str, Any]:
+    """What every audit record of a batch shares: the rule files of its version, the engine, zansai."""
+    import importlib.metadata
+
+    root = Path(rule_base.root)
+    files = {p.name: p.read_bytes() for p in sorted(root.glob("*.yaml"))}
+    return {
+        "ruleset_version": rule_base.version,
+        "rule_files": files,
+        "engine_name": "durable-rules",
+        "engine_version": importlib.metadata.version("durable_rules"),
+        "zansai_version": importlib.metadata.version("zansai"),
+    }
 
 
 def load_rule_base(rules_dir: Path | str | None = None) -> Any:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from batch.desk import EngineError, InputError, Problem, load_rule_base
+from batch.desk import EngineError, InputError, Problem, load_rule_base, record_header
 from batch.readers import Input, Item, open_input
 from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, tune_gc, wait_ready
 
@@ -54,6 +54,8 @@ class Options:
     rules_dir: str | None = None
     chunk: int = CHUNK
     keep_latencies: bool = False  # each record's time in its worker, for the benchmark
+    record: bool = False  # write every assessment to the audit store, one transaction per chunk
+    db: str | None = None  # the audit store (default: ZANSAI_DB, else the user's data folder)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Summary:
     run_time: float = 0.0  # from the moment every engine was ready to the last row written
     stopped: Outcome | None = None  # the record --fail-fast stopped at
     latencies: list[float] | None = None
+    recorded: int | None = None  # assessments written to the audit store (--record)
 
     def add(self, outcome: Outcome) -> None:
         self.done += 1
@@ -99,6 +102,8 @@ class Summary:
         for code, count in sorted(self.failures.items()):
             ja, en = kinds.get(code, (f"終了コード {code}", f"exit status {code}"))
             out.append(f"失敗（{ja}）: {count:,}件" if lang == "ja" else f"failed ({en}): {count:,}")
+        if self.recorded is not None:
+            out.append(f"監査記録に保存: {self.recorded:,}件" if lang == "ja" else f"recorded in the audit store: {self.recorded:,}")
         if self.stopped is not None:
             where = self.stopped.source if self.stopped.line is None else f"{self.stopped.source}:{self.stopped.line}"
             out.append(f"--fail-fast: {where} で停止しました" if lang == "ja" else f"--fail-fast: stopped at {where}")
@@ -238,6 +243,38 @@ class _Progress:
             self.bar.stop()
 
 
+# --------------------------------------------------------------------------- the audit store
+
+
+class _Recorder:
+    """Assessments to the audit store, a chunk per transaction, in input order."""
+
+    def __init__(self, db: str | None, header: dict[str, Any], chunk: int):
+        from audit import Store
+
+        self.store = Store.open(db)
+        self.header = header
+        self.chunk = chunk
+        self.pending: list[Any] = []
+        self.recorded = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        from audit import NewRecord
+
+        self.pending.append(NewRecord(**record, **self.header))
+        if len(self.pending) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.record_many(self.pending)
+            self.recorded += len(self.pending)
+            self.pending = []
+
+    def close(self) -> None:
+        self.store.close()
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -315,15 +352,18 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
         rule_base = load_rule_base(opts.rules_dir)
         figures = key_figures(rule_base)
         job = Job(output=fmt, lang=opts.lang, columns=source.columns, figures=figures,
-                  rules_dir=opts.rules_dir, rule_base=rule_base)
+                  rules_dir=opts.rules_dir, rule_base=rule_base, record=opts.record)
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
         summary = Summary()
         summary.latencies = [] if opts.keep_latencies else None
         runner: _Parallel | _Serial | None = None
         progress: _Progress | None = None
+        recorder: _Recorder | None = None
         committed = False
         try:
+            if opts.record:
+                recorder = _Recorder(opts.db, record_header(rule_base), opts.chunk)
             if fmt == "csv":
                 out.write(csv_line(summary_header(figures)))
             if workers > 1:
@@ -335,10 +375,15 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
             for outcome in runner:
                 out.write(outcome.text)
                 summary.add(outcome)
+                if recorder is not None and outcome.record is not None:
+                    recorder.add(outcome.record)
                 progress.advance()
                 if opts.fail_fast and not outcome.ok:
                     summary.stopped = outcome
                     break
+            if recorder is not None:
+                recorder.flush()
+                summary.recorded = recorder.recorded
             if summary.stopped is None:
                 out.commit()
                 committed = True
@@ -348,6 +393,8 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                 progress.stop(summary.done)
             if runner is not None:
                 runner.close()
+            if recorder is not None:
+                recorder.close()
             if not committed:
                 out.abandon()
     finally:

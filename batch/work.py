@@ -34,6 +34,7 @@ class Job:
     figures: tuple[str, ...]  # the figure columns of the CSV summary
     rules_dir: str | None = None
     rule_base: Any = None  # given to forked workers so each need not load the rule files again
+    record: bool = False  # hand each assessment back for the audit store
 
 
 class Outcome(NamedTuple):
@@ -46,6 +47,7 @@ class Outcome(NamedTuple):
     case_id: str | None
     problems: tuple[Problem, ...]
     seconds: float = 0.0  # reading, assessing and writing this record, in its worker
+    record: dict[str, Any] | None = None  # for the audit store (--record): the case as given and as read, the result
 
 
 def summary_header(figures: tuple[str, ...]) -> list[str]:
@@ -87,6 +89,7 @@ class Worker:
         self.job = job
         self.desk = desk if desk is not None else Desk(rules_dir=job.rules_dir, rule_base=job.rule_base)
         self._case_id: str | None = None
+        self._result_json: dict[str, Any] | None = None
 
     def close(self) -> None:
         self.desk.close()
@@ -104,6 +107,10 @@ class Worker:
         try:
             case = self._case(item)
             result = self.desk.assess(case)
+            outcome = self._succeeded(item, result)
+            if self.job.record:
+                outcome = outcome._replace(record=self._record(item, case, result, outcome))
+            return outcome
         except ZansaiError as error:
             return self._failed(item, self._case_id, tuple(error.problems), error.exit_code)
         except Exception as error:  # a defect in zansai: reported on the record, the batch goes on
@@ -113,7 +120,21 @@ class Worker:
                 f"internal error: {type(error).__name__}: {error}",
             )
             return self._failed(item, self._case_id, (problem,), EXIT_INTERNAL)
-        return self._succeeded(item, result)
+
+    def _record(self, item: Item, case: Any, result: Any, outcome: Outcome) -> dict[str, Any]:
+        if item.kind == "cells":
+            assert self.job.columns is not None
+            given = (csv_line(list(self.job.columns.names)) + csv_line(list(item.payload))).encode("utf-8")
+        else:
+            given = bytes(item.payload)
+        return {
+            "case_id": result.case_id,
+            "case_bytes": given,
+            "case": self.desk.case_json(case),
+            "result": self._result_json if self._result_json is not None else self.desk.to_json(result, self.job.lang),
+            "as_of": result.as_of.isoformat(),
+            "rank1": outcome.rank1,
+        }
 
     # -- reading ---------------------------------------------------------------
 
@@ -166,8 +187,10 @@ class Worker:
     def _succeeded(self, item: Item, result: Any) -> Outcome:
         paths = [r.path for r in result.recommendations]
         rank1 = paths[0] if paths else None
+        self._result_json = None
         if self.job.output == "jsonl":
-            text = json.dumps(self.desk.to_json(result, self.job.lang), ensure_ascii=False, separators=(",", ":")) + "\n"
+            self._result_json = self.desk.to_json(result, self.job.lang)
+            text = json.dumps(self._result_json, ensure_ascii=False, separators=(",", ":")) + "\n"
         else:
             figures = result.figures
             text = csv_line(

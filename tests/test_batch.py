@@ -226,3 +226,21 @@ def test_true_and_false_cells_become_booleans_only_under_yes_no_columns():
     assert data["mortgage"] == {"accelerated": False}
     data, _ = columns.case_data(["a", "はい", "", ""])
     assert data["debtor"] == {"income_stable": "はい"}  # left for the case model to reject, naming the field
+
+
+def test_record_writes_each_assessment_to_the_audit_store_and_not_the_broken_record(tmp_path):
+    from audit import Store
+
+    path = write_csv(tmp_path / "in.csv", [HEADER, GOOD_1, BAD_3, GOOD_2])
+    db = tmp_path / "audit.sqlite3"
+    result = run(str(path), "-o", str(tmp_path / "out.jsonl"), "--workers", "1", "--record", "--db", str(db), "--lang", "en")
+    assert result.exit_code == 2
+    assert "recorded in the audit store: 2" in result.output
+    with Store.open(str(db)) as store:
+        ids = store.assessment_ids()
+        assert len(ids) == 2
+        first = store.get(ids[0])
+        assert first.case_id == "k1" and first.rank1 == "voluntary_sale"
+        assert first.case_bytes.decode("utf-8").splitlines()[1].startswith("k1,")  # the row as given, with its header
+        assert first.result["case_id"] == "k1" and first.result["trace"]
+        assert store.verify().ok
