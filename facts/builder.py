@@ -108,6 +108,7 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
             other_debts_tax_total=sum(debt.balance for debt in other_debts if debt.debt_type == "tax"),
             other_debts_child_support_total=sum(debt.balance for debt in other_debts if debt.debt_type == "child_support"),
             guarantors_count=len(guarantors),
+            other_creditors_voting_count=_voting_creditors(other_debts),
             secured_debts_count=secured_count,
             secured_debts_total=secured_before,
             other_debts_unsecured_total=sum(debt.balance for debt in other_debts if not debt.secured_on_home),
@@ -135,6 +136,25 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
         facts.append(AssetsFact(id="assets", total=sum(assets.values()), **assets))
 
     return FactSet(facts=facts, params=params, overridden=overridden)
+
+
+def _voting_creditors(other_debts: list[OtherDebtFact]) -> int:
+    """Creditors who vote on a small-claims plan (民事再生法230条6項), besides the residual holder.
+
+    Taxes are general priority claims with no vote (民事再生法122条1項); several debts
+    owed to one named creditor (a pair loan's two loans from one bank) are one vote.
+    A debt whose creditor is not named is taken as a creditor of its own.
+    """
+    named: set[str] = set()
+    unnamed = 0
+    for debt in other_debts:
+        if debt.debt_type == "tax":
+            continue
+        if debt.creditor:
+            named.add(debt.creditor.strip())
+        else:
+            unnamed += 1
+    return len(named) + unnamed
 
 
 def resolve_parameters(

@@ -74,6 +74,10 @@ class CaseFact(Fact):
         description="Sum of the balances of other debts of type child support / その他債務のうち種類が養育費の残高の合計"
     )
     guarantors_count: Count
+    other_creditors_voting_count: Count = Field(
+        description="Creditors of the other debts who vote on a rehabilitation plan: taxes excluded, one creditor named twice counted once"
+        " / 再生計画の決議で議決権を持つその他の債務の債権者の数（税金を除き、同じ債権者は1と数える）"
+    )
     secured_debts_count: Count = Field(description="Other debts secured on the home by a junior mortgage / 自宅に後順位抵当権のあるその他の債務の数")
     secured_debts_total: Money = Field(description="Sum of their balances / その残高の合計")
     other_debts_unsecured_total: Money = Field(
