@@ -82,8 +82,8 @@ def value(v: Any, kind: str, lang: str, unit: str | None = None, table: bool = F
     if kind == "int":
         n = int(v)
         if unit == "years":
-            return f"{n}年" if lang == "ja" else f"{n} years"
+            return f"{n}年" if lang == "ja" else f"{n} year" + ("" if n == 1 else "s")
         if unit == "months":
-            return f"{n}か月" if lang == "ja" else f"{n} months"
+            return f"{n}か月" if lang == "ja" else f"{n} month" + ("" if n == 1 else "s")
         return f"{n:,}"
     return str(v)
