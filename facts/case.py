@@ -154,6 +154,11 @@ class Property(_Section):
         None, description="任意売却の見込価格。省略時は査定額×任意売却価格率 / Expected voluntary-sale price; default: market value × the voluntary-sale price ratio"
     )
     condo_fee_arrears: Yen = Field(0, description="滞納管理費・修繕積立金 / Unpaid condominium management and repair-reserve fees")
+    condo_monthly_fee: Yen | None = Field(
+        None,
+        description="管理費・修繕積立金の月額。滞納のうち5年を超える古い分（時効にかかりうる分）を分けるのに使う"
+        " / Monthly management and repair-reserve fee; separates arrears older than 5 years (which may be time-barred)",
+    )
     property_tax_arrears: Yen = Field(0, description="固定資産税の滞納額 / Unpaid property tax")
     junior_liens: Count(100) = Field(
         0,

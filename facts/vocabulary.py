@@ -121,6 +121,7 @@ class PropertyFact(Fact):
     market_value: Money
     expected_sale_price: Money | None = None
     condo_fee_arrears: Money
+    condo_monthly_fee: Money | None = None
     property_tax_arrears: Money
     junior_liens: Count
     junior_liens_unlisted: Count = Field(
