@@ -31,6 +31,7 @@ _L = {
     "steps": {"ja": "今週やること", "en": "This week"},
     "warnings": {"ja": "注意点（急ぐ順）", "en": "Warnings (most urgent first)"},
     "about": {"ja": "この結果について", "en": "About this result"},
+    "glossary": {"ja": "ことばの説明", "en": "Terms used"},
     "detail": {"ja": "詳細", "en": "Detail"},
     "path_detail": {"ja": "進路ごとの説明", "en": "Each option explained"},
     "why_first": {"ja": "順位の理由", "en": "Why this order"},
@@ -66,6 +67,27 @@ _SOURCE_KIND = {
 }
 
 _MAX_STEPS = 3
+
+# Words a debtor meets in the report, explained after "about this result" when they
+# occur in what comes before it (docs/messages.md, terms).
+_GLOSSARY = [
+    ({"ja": "残債", "en": "residual"},
+     {"ja": "売却代金で返しきれずに残る住宅ローンの借金", "en": "the mortgage debt left after the sale proceeds are paid to the lender"}),
+    ({"ja": "返済原資", "en": "repayment capacity"},
+     {"ja": "手取りから生活費を引いた、毎月返済に回せる額", "en": "what is left each month for repayment after living costs"}),
+    ({"ja": "期限の利益喪失", "en": "acceleration"},
+     {"ja": "滞納が続き、分割ではなく残高全部を一括で返すよう求められること", "en": "after continued arrears, the lender demands the whole balance at once instead of installments"}),
+    ({"ja": "代位弁済", "en": "subrogation"},
+     {"ja": "保証会社が銀行に立て替えて払い、以後は保証会社が請求すること", "en": "the guarantee company repays the bank and from then on claims the debt itself"}),
+    ({"ja": "求償権", "en": "recourse claim"},
+     {"ja": "立て替えて払った保証会社などが、債務者に返済を求める権利", "en": "the right of whoever paid on the debtor's behalf to be repaid by the debtor"}),
+    ({"ja": "免責", "en": "discharge"},
+     {"ja": "自己破産で、裁判所の許可により借金の支払義務がなくなること", "en": "in bankruptcy, the court's release from the duty to pay the debts"}),
+    ({"ja": "清算価値", "en": "liquidation value"},
+     {"ja": "持っている財産をお金に換えたときの価値", "en": "what the debtor's property would fetch if sold"}),
+    ({"ja": "債務名義", "en": "court title"},
+     {"ja": "判決や調停調書など、差押えを申し立てるための公的な書面", "en": "a judgment or similar record on which a creditor can apply for garnishment"}),
+]
 
 
 def source_groups(result: Result, lang: str = "ja") -> dict[str, list[str]]:
@@ -310,6 +332,14 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
     heading(L("about"))
     out.extend(about_result(result, lang))
     out.append("")
+
+    shown_so_far = "\n".join(out)
+    terms = [(t[lang], d[lang]) for t, d in _GLOSSARY if t[lang] in shown_so_far]
+    if terms:
+        heading(L("glossary"))
+        for term, meaning in terms:
+            out.append(f"- {term}: {meaning}")
+        out.append("")
 
     # --- the full detail ------------------------------------------------------------------
     heading(L("detail"), 1 if not markdown else 2)

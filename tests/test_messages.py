@@ -80,6 +80,9 @@ def test_case_a_leads_with_the_headline_the_options_and_this_weeks_steps_in_40_l
         standing = text[positions[0]:positions[1]]
         assert ("任意売却なら約805万円、競売になれば約1,140万円" in standing) if lang == "ja" else ("about ¥11,400,000 if the home is auctioned" in standing)
         assert ("期限の利益喪失が近い" in standing) if lang == "ja" else ("Acceleration" in standing)
+    glossary = render(result, "ja").split("ことばの説明", 1)[1].split("詳細", 1)[0]
+    assert "- 期限の利益喪失:" in glossary and "- 返済原資:" in glossary
+    assert "債務名義" not in glossary  # explained only when the report uses it
 
 
 def test_every_report_has_at_most_three_steps_a_disclaimer_and_warnings_by_urgency(reports):
