@@ -157,6 +157,8 @@ def test_every_template_follows_the_terms_and_formats_of_docs_messages_md():
             problems.append(f"{where} (ja): a space beside an inserted value")
         if lang == "ja" and "あなた" in text:
             problems.append(f"{where} (ja): あなた")
+        if lang == "en" and re.search(r"\d[\d,.]*M? yen\b", text):
+            problems.append(f"{where} (en): money written as 'yen' — write ¥300,000 / ¥1.4 million")
     assert not problems, "\n".join(problems)
 
 
