@@ -21,6 +21,16 @@ def canonical_bytes(value: Any) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def document_text(value: Any) -> str:
+    """A JSON document (a case, a result) kept as it was given: compact, keys in their own order.
+
+    The order is part of what was shown (figures in catalog order), so it is
+    kept, and the hash is over exactly this text; JSON readers keep key order,
+    so a bundle re-serialised the same way hashes the same.
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_text(value: Any) -> str:
     return canonical_bytes(value).decode("utf-8", "surrogateescape")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from audit.canonical import GENESIS, canonical_text, sha256_bytes, sha256_json, sha256_text
+from audit.canonical import GENESIS, canonical_text, document_text, sha256_bytes, sha256_json, sha256_text
 from audit.errors import Problem, RecordNotFound, StoreError
 from audit.location import Location, default_data_dir, prepare_sqlite_file, resolve
 from audit.schema import STORE_KIND, VERSION_TABLE, chain_head, records, rule_files, rulesets, store_info
@@ -99,6 +100,7 @@ class StoredRecord:
     case_bytes: bytes | None
     case: dict[str, Any] | None
     result: dict[str, Any] | None
+    result_text: str | None  # the result document exactly as stored (parse it with your own number type)
     note: str | None
     ruleset_version: str | None
     engine_name: str | None
@@ -179,8 +181,8 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _assessment_values(new: NewRecord, manifest_sha: str) -> dict[str, Any]:
-    case_json = canonical_text(new.case)
-    result_json = canonical_text(new.result)
+    case_json = document_text(new.case)
+    result_json = document_text(new.result)
     return {
         "kind": "assessment",
         "recorded_at": _now(),
@@ -472,6 +474,7 @@ class Store:
             case_bytes=None if row.case_bytes is None else bytes(row.case_bytes),
             case=None if row.case_json is None else json.loads(row.case_json),
             result=None if row.result_json is None else json.loads(row.result_json),
+            result_text=row.result_json,
             note=row.note,
             ruleset_version=row.ruleset_version,
             engine_name=row.engine_name,
@@ -585,13 +588,27 @@ class Store:
             )
         return report
 
+    def _sqlite_integrity(self, conn: Connection, add: Any) -> None:
+        """The file's own structure: integrity_check (not quick_check) also compares every index
+        with its table, so a byte edited in an index copy of a record is caught and named too."""
+        problems = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+        if problems == ["ok"]:
+            return
+        index_table = dict(conn.exec_driver_sql("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'").all())
+        named = False
+        for message in problems:
+            m = re.match(r"row (\d+) missing from index (\S+)", message)
+            if m and index_table.get(m.group(2)) == "records":  # records.id is the rowid
+                rid = int(m.group(1))
+                add(Finding(rid, f"記録 {rid} が改変されています（索引の写しと一致しません）",
+                            f"record {rid} altered (it no longer matches its index entry)"))
+                named = True
+        if not named:
+            add(Finding(None, "SQLite ファイルが壊れているか改変されています: " + "; ".join(problems[:3]),
+                        "the SQLite file is damaged or altered: " + "; ".join(problems[:3])))
+
     def _verify(self, conn: Connection, report: VerifyReport) -> None:
         add = report.findings.append
-        if self.location.backend == "sqlite":
-            problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").all()]
-            if problems != ["ok"]:
-                add(Finding(None, "SQLite ファイルが壊れています: " + "; ".join(problems[:3]),
-                            "the SQLite file is damaged: " + "; ".join(problems[:3])))
 
         bad_rulesets: dict[str, str] = {}
         manifests: dict[str, str] = {}
@@ -689,7 +706,9 @@ class Store:
             if target not in purged_by and target not in stripped:
                 add(Finding(target, f"記録 {target} は消去の記録 {pid} にあるのにデータが残っています",
                             f"record {target} is listed by purge record {pid} but still holds its data"))
-        report.findings.sort(key=lambda f: (f.record is not None, f.record or 0))
+        if self.location.backend == "sqlite":
+            self._sqlite_integrity(conn, add)
+        report.findings.sort(key=lambda f: (f.record is not None, f.record or 0))  # stable: content findings first
 
     # ---------------------------------------------------------------- bundles
 
@@ -772,8 +791,8 @@ def verify_bundle(bundle: Any) -> tuple[list[Finding], dict[str, bytes]]:
     case_id = bundle.get("case_id")
     check("事案ID", "case id", sha256_text(case_id) if isinstance(case_id, str) else None, header["case_id_sha256"])
     check("入力された事案", "case as given", sha256_bytes(case_bytes), header["case_sha256"])
-    check("検証済みの事案", "validated case", sha256_json(bundle.get("case")), header["case_json_sha256"])
-    check("判定結果", "result", sha256_json(bundle.get("result")), header["result_sha256"])
+    check("検証済みの事案", "validated case", sha256_text(document_text(bundle.get("case"))), header["case_json_sha256"])
+    check("判定結果", "result", sha256_text(document_text(bundle.get("result"))), header["result_sha256"])
     note = bundle.get("note")
     check("メモ", "note", None if note is None else sha256_text(note), header["note_sha256"])
 

@@ -1,12 +1,15 @@
-"""A writer process for the concurrency tests: ``python -m tests.audit_writer STORE COUNT TAG``.
+"""A writer process for the concurrency tests: ``python -m tests.audit_writer STORE COUNT TAG [hold]``.
 
 Appends COUNT records (0: until killed), printing each record id as soon as it
-is committed, so the test knows which records must survive.
+is committed, so the test knows which records must survive. With ``hold`` it
+stops inside the transaction of its last record, after every row is written
+and before the commit, prints ``holding`` and waits to be killed.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 
 from audit import NewRecord, Store
 
@@ -15,7 +18,21 @@ RULES = {"parameters.yaml": b"parameters: []\n", "sale.yaml": b"topic: sale\n" +
 
 def main() -> None:
     setting, count, tag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    hold = sys.argv[4:] == ["hold"]
     with Store.open(setting) as store:
+        if hold:
+            append = store._append
+            seen = {"n": 0}
+
+            def append_then_hold(conn, values):
+                rid = append(conn, values)
+                seen["n"] += 1
+                if seen["n"] == count:
+                    print("holding", rid, flush=True)
+                    time.sleep(120)
+                return rid
+
+            store._append = append_then_hold  # type: ignore[method-assign]
         n = 0
         while count == 0 or n < count:
             n += 1

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from audit import Store
+from tests.test_audit_store import new_record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,9 +29,9 @@ def setting(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
-def writer(setting: str, count: int, tag: str) -> subprocess.Popen:
+def writer(setting: str, count: int, tag: str, *mode: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.audit_writer", setting, str(count), tag],
+        [sys.executable, "-m", "tests.audit_writer", setting, str(count), tag, *mode],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -101,6 +102,27 @@ def kill_loop(setting: str, rounds: int, seed: int) -> None:
         proc.wait(timeout=60)
         assert proc.returncode == 0
         assert len(store.list()) == before + 1 and store.verify().ok
+
+
+def test_a_writer_killed_inside_its_transaction_leaves_no_trace(setting):
+    """Killed after writing its record, rule files and chain head, before the commit."""
+    Store.open(setting).close()
+    proc = writer(setting, 3, "held", "hold")
+    lines = []
+    try:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if line.startswith("holding"):
+                break
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert lines and lines[-1].split() == ["holding", "3"], (lines, proc.stderr.read() if proc.stderr else "")
+    with Store.open(setting) as store:
+        report = store.verify()
+        assert report.ok, [f.en for f in report.findings]
+        assert [r["id"] for r in store.list()] == [1, 2]
+        assert store.record(new_record()) == 3
 
 
 def test_a_writer_killed_mid_write_leaves_a_verifiable_store(setting):

@@ -414,6 +414,32 @@ def test_editing_one_byte_of_the_file_names_the_record(tmp_path):
     assert "record 2 altered (its note" in report.first.en
 
 
+def test_editing_a_records_copy_in_an_index_names_the_record(tmp_path):
+    path = tmp_path / "audit.sqlite3"
+    with Store.open(str(path)) as s:
+        for advisor in ("yamada", "advisor-in-an-index", "yamada"):
+            s.record(new_record(advisor=advisor))
+    original = path.read_bytes()
+    places = [i for i in range(len(original)) if original.startswith(b"advisor-in-an-index", i)]
+    assert len(places) == 2
+    for at in places:
+        data = bytearray(original)
+        data[at] = ord("A")
+        path.write_bytes(bytes(data))
+        with Store.open(str(path)) as s:
+            report = s.verify()
+        assert first_named(report) == 2 and "record 2 altered" in report.first.en, at
+
+
+def test_results_keep_their_key_order(store):
+    result = {"figures": {"zeta": 1, "alpha": 2, "mid": 3}, "b": [3, 1], "a": None}
+    rid = store.record(new_record(result=result))
+    back = store.get(rid)
+    assert list(back.result) == ["figures", "b", "a"]
+    assert list(back.result["figures"]) == ["zeta", "alpha", "mid"]
+    assert json.loads(back.result_text) == result
+
+
 def test_a_sqlite_file_left_mid_transaction_is_rolled_back_cleanly(tmp_path):
     path = tmp_path / "audit.sqlite3"
     with Store.open(str(path)) as s:
