@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import click
 
-from engine.errors import Problem, ZansaiError
+from facts.errors import Problem, ZansaiError
 
 LANGS = click.Choice(["ja", "en"])
 EXIT_INTERNAL = 70
@@ -95,16 +95,10 @@ class _Errors:
         raise SystemExit(EXIT_INTERNAL)
 
 
-def _load_case(path: str):
-    from facts.load import load_case_file
+def _desk(rules_dir: Path | None):
+    from app.desk import Desk
 
-    return load_case_file(path)
-
-
-def _assessor(rules_dir: Path | None):
-    from engine.assess import Assessor
-
-    return Assessor(rules_dir=rules_dir)
+    return Desk(rules_dir)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,17 +131,13 @@ def schema() -> None:
 @click.pass_context
 def validate(ctx: click.Context, cases: tuple[str, ...], rules_dir: Path | None, lang: str | None) -> None:
     """Check case files and list every problem / 事案ファイルを検査し、問題をすべて表示."""
-    from engine.rulebase import load_rule_base
-    from facts.check import case_problems
-
     lang = _lang(ctx, lang)
     bad = 0
     with _Errors(lang):
-        # the same checks assess makes before the engine, assumptions included
-        parameters = load_rule_base(rules_dir).parameters
+        desk = _desk(rules_dir)
         lines: list[str] = []
         for path in cases:
-            problems: list[Problem] = case_problems(path, parameters)
+            problems: list[Problem] = desk.validate(path)
             name = "標準入力" if path == "-" and lang == "ja" else ("stdin" if path == "-" else path)
             if problems:
                 bad += 1
@@ -170,28 +160,11 @@ def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang:
     """Print the facts the rules will see / ルールに渡す事実を表示."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from engine.rulebase import load_rule_base
-        from facts.builder import build_facts
+        from render.facts import facts_json, facts_text
 
-        rb = load_rule_base(rules_dir)
-        factset = build_facts(_load_case(case), rb.parameters)
-        data = {
-            "facts": [{"id": f.id, "type": type(f).type, **f.model_dump(mode="json", exclude={"id"})} for f in factset.facts],
-            "params": {k: (str(v) if not isinstance(v, int) else v) for k, v in factset.params.items()},
-            "overridden": sorted(factset.overridden),
-        }
-        if fmt == "json":
-            _emit(json.dumps(data, ensure_ascii=False, indent=2))
-            return
-        lines = []
-        for f in data["facts"]:
-            fields = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("id", "type") and v is not None)
-            lines.append(f"{f['id']} ({f['type']}): {fields}")
-        lines.append("params: " + ", ".join(f"{k}={v}" for k, v in data["params"].items()))
-        if data["overridden"]:
-            label = "事案で変更したパラメータ" if lang == "ja" else "overridden by the case"
-            lines.append(f"{label}: {', '.join(data['overridden'])}")
-        _emit("\n".join(lines) + "\n")
+        desk = _desk(rules_dir)
+        factset = desk.facts(desk.load_case(case))
+        _emit(facts_json(factset) if fmt == "json" else facts_text(factset, desk.rule_base, lang))
 
 
 @main.command()
@@ -210,13 +183,12 @@ def assess(ctx: click.Context, case: str, fmt: str, audience: str, rules_dir: Pa
     """Assess a case: paths, figures, warnings / 事案を判定（進路・数値・注意点）."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        case_obj = _load_case(case)
-        with _assessor(rules_dir) as assessor:
-            result = assessor.assess(case_obj)
+        with _desk(rules_dir) as desk:
+            result = desk.assess(desk.load_case(case))
         if fmt == "json":
-            from render.json_result import to_json
+            from render.json_result import dumps
 
-            _emit(json.dumps(to_json(result, lang), ensure_ascii=False, indent=2))
+            _emit(dumps(result, lang))
         else:
             from render.report import render
 
@@ -224,45 +196,61 @@ def assess(ctx: click.Context, case: str, fmt: str, audience: str, rules_dir: Pa
 
 
 @main.command()
-@click.argument("case")
+@click.argument("case", required=False)
 @click.option("--why-not", "why_not_path", default=None, help="Explain why a path was not recommended / 推奨されない理由")
 @click.option("--rule", "rule_id", default=None, help="Explain one rule on this case / 1つのルールの評価")
+@click.option(
+    "--result",
+    "result_file",
+    default=None,
+    help="Explain a result saved by `assess --format json`, without re-running the rules / 保存した判定結果から説明",
+)
 @_rules_option
 @_lang_option
 @click.pass_context
 def explain(
-    ctx: click.Context, case: str, why_not_path: str | None, rule_id: str | None, rules_dir: Path | None, lang: str | None
+    ctx: click.Context,
+    case: str | None,
+    why_not_path: str | None,
+    rule_id: str | None,
+    result_file: str | None,
+    rules_dir: Path | None,
+    lang: str | None,
 ) -> None:
-    """Show why: each conclusion traced back to the case's inputs, with sources / 判断の根拠を表示."""
+    """Show why: each conclusion traced back to the case's inputs, with sources / 判断の根拠を表示.
+
+    Give a CASE file, or --result FILE with a result saved by `assess --format json`.
+    """
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from engine import explain as X
+        from app.desk import check_name, load_result, result_paths, result_rules
+        from facts.errors import InputError, Problem
+        from render import explain as X
 
-        case_obj = _load_case(case)
-        with _assessor(rules_dir) as assessor:
-            if why_not_path and why_not_path not in assessor.rule_base.catalog.paths:
-                import difflib
-
-                hint = difflib.get_close_matches(why_not_path, assessor.rule_base.catalog.paths, n=1)
-                known = ", ".join(assessor.rule_base.catalog.paths)
-                raise ZansaiError(
-                    [
-                        Problem(
-                            "--why-not",
-                            f"進路 {why_not_path} はありません" + (f"（もしかして {hint[0]}?）" if hint else "") + f"。進路: {known}",
-                            f"unknown path {why_not_path}" + (f" (did you mean {hint[0]}?)" if hint else "") + f"; paths: {known}",
-                        )
-                    ]
-                )
-            if rule_id and rule_id not in {r.id for r in assessor.rule_base.rules}:
-                raise ZansaiError([Problem("--rule", f"ルール {rule_id} はありません", f"unknown rule {rule_id}")])
-            result, run = assessor.run_case(case_obj)
-            if why_not_path:
-                text = X.why_not(assessor.engine, run, result, why_not_path, lang)
-            elif rule_id:
-                text = "\n".join(X.explain_rule(assessor.engine, run, assessor.rule_base.rule(rule_id), lang)) + "\n"
-            else:
-                text = X.explain(result, lang)
+        if why_not_path and rule_id:
+            raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
+        if (case is None) == (result_file is None):
+            raise InputError(
+                [Problem("CASE", "事案ファイルか --result のどちらか一方を指定してください", "give either a CASE file or --result, not both or neither")]
+            )
+        if result_file is not None:
+            result = load_result(result_file)
+        else:
+            with _desk(rules_dir) as desk:
+                case_obj = desk.load_case(case)
+                if why_not_path:
+                    desk.check_path(why_not_path, "--why-not")
+                if rule_id:
+                    desk.rule(rule_id, "--rule")
+                result = desk.assess(case_obj)
+        if why_not_path:
+            check_name("--why-not", why_not_path, result_paths(result), "path")
+            text = X.why_not(result, why_not_path, lang)
+        elif rule_id:
+            check_name("--rule", rule_id, result_rules(result), "rule")
+            text = "\n".join(X.explain_rule(result, rule_id, lang)) + "\n"
+        else:
+            text = X.explain(result, lang)
         _emit(text)
 
 
@@ -279,11 +267,11 @@ def rules_list(ctx: click.Context, rules_dir: Path | None, lang: str | None) -> 
     """List every rule with its sources / 全ルールと根拠の一覧."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from engine.rulebase import load_rule_base
-
-        rb = load_rule_base(rules_dir)
+        rb = _desk(rules_dir).rule_base
         head = "ルールセット" if lang == "ja" else "Rule set"
-        lines = [f"{head} {rb.version[:12]} ({len(rb.rules)} rules, {rb.root})"]
+        count = f"{len(rb.rules)} 件のルール" if lang == "ja" else f"{len(rb.rules)} rules"
+        origin = "読み込み元" if lang == "ja" else "from"
+        lines = [f"{head} {rb.version[:12]} ({count}; {origin}: {rb.origin})"]
         topic = None
         for r in rb.rules:
             if r.topic != topic:
@@ -304,24 +292,9 @@ def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: s
     """Show one rule: title, sources, conditions, conclusions / 1つのルールを表示."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from engine.rulebase import load_rule_base
-
-        rb = load_rule_base(rules_dir)
-        try:
-            r = rb.rule(rule_id)
-        except KeyError:
-            import difflib
-
-            hint = difflib.get_close_matches(rule_id, [x.id for x in rb.rules], n=1)
-            raise ZansaiError(
-                [
-                    Problem(
-                        rule_id,
-                        "そのIDのルールはありません" + (f"（もしかして {hint[0]}?）" if hint else ""),
-                        "no rule with that id" + (f" (did you mean {hint[0]}?)" if hint else ""),
-                    )
-                ]
-            ) from None
+        desk = _desk(rules_dir)
+        rb = desk.rule_base
+        r = desk.rule(rule_id, "RULE_ID")
         labels = {
             "ja": ("ルール", "根拠", "注記", "条件", "結論", "ルールセット", "層"),
             "en": ("Rule", "Sources", "Note", "When", "Then", "Rule set", "stratum"),

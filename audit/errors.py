@@ -6,7 +6,7 @@ hierarchy itself is the only thing it shares with the rest of zansai.
 
 from __future__ import annotations
 
-from engine.errors import Problem, ZansaiError
+from facts.errors import Problem, ZansaiError
 
 __all__ = ["Problem", "StoreError", "RecordNotFound", "BundleError"]
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.errors import EngineError, InputError, Problem, ZansaiError
+from facts.errors import EngineError, InputError, Problem, ZansaiError
 
 __all__ = ["Desk", "case_model", "load_rule_base", "record_header", "EngineError", "InputError", "Problem", "ZansaiError"]
 
@@ -21,9 +21,9 @@ class Desk:
     """One rule base, one engine, any number of cases (one per worker process)."""
 
     def __init__(self, rules_dir: Path | str | None = None, rule_base: Any = None):
-        from engine.assess import Assessor
+        from app.desk import Desk as AppDesk
 
-        self._assessor = Assessor(rule_base=rule_base, rules_dir=rules_dir)
+        self._assessor = AppDesk(rules_dir, rule_base=rule_base)
         self.rule_base = self._assessor.rule_base
 
     def close(self) -> None:
@@ -77,6 +77,6 @@ def record_header(rule_base: Any) -> dict[str, Any]:
 
 def load_rule_base(rules_dir: Path | str | None = None) -> Any:
     """The checked rule base alone, without an engine (the parent process of a batch needs only its catalog)."""
-    from engine.rulebase import load_rule_base as load
+    from knowledge.load import load_rule_base as load
 
     return load(rules_dir)

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from engine import expr as E
-from engine.errors import Problem, RuleBaseError
-from engine.rulebase import FactTest, FieldTest, Rule, RuleBase, Slot, slot_key
+from knowledge import expr as E
+from facts.errors import Problem, RuleBaseError
+from knowledge.model import FactTest, FieldTest, Rule, RuleBase, Slot, slot_key
 
 CATCH_ALL = "r_case"  # always fires on the case fact: a sid that never ran an action segfaults on delete
 

@@ -3,7 +3,8 @@
 The builder only restates the case in the fact vocabulary: it gives every
 fact a stable id, normalises text, adds plain sums the rules would otherwise
 each recompute (living costs, asset total, other-debt totals overall and for
-tax and child support), and settles which parameter values apply to this case. It draws no conclusion: residual
+tax and child support), and carries the parameter values the knowledge layer resolved for the case.
+It draws no conclusion: residual
 debt, capacity, limitation dates and the rest belong to the rules, where the
 trace can show them.
 """
@@ -12,18 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
-from engine.errors import InputError, Problem
 from facts.case import Case
-from facts.load import did_you_mean
-from facts.parameters import Parameter
-from facts.values import ValueParseError, parse_count, parse_date, parse_rate, parse_yen
 from facts.vocabulary import (
     AssetsFact,
     BudgetFact,
@@ -37,7 +34,7 @@ from facts.vocabulary import (
     SaleFact,
 )
 
-__all__ = ["FactSet", "build_facts", "LIVING_COST_LINES", "resolve_parameters"]
+__all__ = ["FactSet", "build_facts", "LIVING_COST_LINES"]
 
 ParamValue = int | Decimal | dt.date
 
@@ -64,15 +61,14 @@ class FactSet:
 
     facts: list[Fact]
     params: dict[str, ParamValue]  # every parameter, with this case's overrides applied
-    overridden: dict[str, tuple[ParamValue, ParamValue]]  # name -> (default, value the case gave)
+    overridden: frozenset[str]  # the parameters the case's assumptions set
 
     def get(self, fact_id: str) -> Fact | None:
         return next((fact for fact in self.facts if fact.id == fact_id), None)
 
 
-def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
-    """Restate ``case`` as facts, with ``parameters`` as overridden by its assumptions."""
-    params, overridden = resolve_parameters(case.assumptions, parameters)
+def build_facts(case: Case, params: Mapping[str, ParamValue], overridden: Iterable[str] = ()) -> FactSet:
+    """Restate ``case`` as facts, with the parameter values that apply to it (resolved by the knowledge layer)."""
 
     # Debts secured on the home rank after the housing loan (rank 1) in the order the case
     # lists them; each carries the sum ranked before it so a rule can see what reaches it.
@@ -135,7 +131,7 @@ def build_facts(case: Case, parameters: Mapping[str, Parameter]) -> FactSet:
         assets = _fields(case.assets)
         facts.append(AssetsFact(id="assets", total=sum(assets.values()), **assets))
 
-    return FactSet(facts=facts, params=params, overridden=overridden)
+    return FactSet(facts=facts, params=dict(params), overridden=frozenset(overridden))
 
 
 def _voting_creditors(other_debts: list[OtherDebtFact]) -> int:
@@ -155,52 +151,6 @@ def _voting_creditors(other_debts: list[OtherDebtFact]) -> int:
         else:
             unnamed += 1
     return len(named) + unnamed
-
-
-def resolve_parameters(
-    assumptions: Mapping[str, Any], parameters: Mapping[str, Parameter]
-) -> tuple[dict[str, ParamValue], dict[str, tuple[ParamValue, ParamValue]]]:
-    """Parameter values for one case: the defaults, overridden by its assumptions.
-
-    Every assumption the case states is recorded as an override, even one
-    equal to the default, so the trace can say the value came from the case.
-    All problems are reported together.
-    """
-    params: dict[str, ParamValue] = {name: parameter.value for name, parameter in parameters.items()}
-    overridden: dict[str, tuple[ParamValue, ParamValue]] = {}
-    problems: list[Problem] = []
-    for raw_name, raw_value in assumptions.items():
-        name = _nfkc(raw_name)
-        location = f"assumptions.{raw_name}"
-        parameter = parameters.get(name)
-        if parameter is None:
-            suggestion = did_you_mean(name, parameters)
-            hint_ja = f"'{suggestion}' の誤りではありませんか？" if suggestion else "ルールベースのパラメータ名を指定してください"
-            hint_en = f"did you mean '{suggestion}'?" if suggestion else "name a parameter of the rule base"
-            problems.append(Problem(location, f"不明なパラメータ '{raw_name}' です。{hint_ja}", f"unknown parameter '{raw_name}'; {hint_en}"))
-            continue
-        try:
-            value = _parse_parameter_value(parameter, raw_value)
-        except ValueParseError as error:
-            problems.append(Problem(location, error.ja, error.en))
-            continue
-        params[name] = value
-        overridden[name] = (parameter.value, value)
-    if problems:
-        raise InputError(problems)
-    return params, overridden
-
-
-def _parse_parameter_value(parameter: Parameter, value: Any) -> ParamValue:
-    if parameter.kind == "yen":
-        return parse_yen(value)
-    if parameter.kind == "ratio":
-        # A ratio whose default is a fraction (auction price ratio 0.70) must stay
-        # one; a multiplier (3 × annual income) may exceed 1.
-        return parse_rate(value, maximum=Decimal(1) if parameter.value <= 1 else None)
-    if parameter.kind == "date":
-        return parse_date(value)
-    return parse_count(value)
 
 
 def _nfkc(text: str) -> str:

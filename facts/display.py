@@ -12,6 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from facts.values import MISSING
+
 
 def yen_words(amount: int) -> str:
     """785万8,000円, 2億4,000万円, 5,000円, 0円."""
@@ -87,3 +89,23 @@ def value(v: Any, kind: str, lang: str, unit: str | None = None, table: bool = F
             return f"{n}か月" if lang == "ja" else f"{n} month" + ("" if n == 1 else "s")
         return f"{n:,}"
     return str(v)
+
+
+def neutral(value: Any) -> str:
+    """A value in a trace line, before anyone chose a language: numbers with commas, dates ISO,
+    and the one word that needs both languages written as "ja/en" for the renderer to pick."""
+    if value is None or value is MISSING:
+        return "(なし/none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return f"{int(value):,}"
+        return f"{float(value):,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)

@@ -46,7 +46,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from engine.errors import InputError, Problem
+from facts.errors import InputError, Problem
 from facts.case import Case
 from facts.values import shown
 

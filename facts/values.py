@@ -574,3 +574,15 @@ def Text(max_length: int) -> Any:  # noqa: N802 - used like a type: Text(200)
         _as_pydantic(lambda value: check_text(value, max_length), "text"),
         WithJsonSchema({"type": "string", "maxLength": max_length}),
     ]
+
+
+class _Missing:
+    """A value the case does not give (distinct from None, which JSON null also means)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from engine.result import Figure, Result
+from app.result import Figure, Result
 from facts import display
 from render.statutes import ACTS, ALIASES, CITE, article_en, gloss_en, source_display
 
@@ -129,7 +129,7 @@ def shown_figures(result: Result) -> list[Figure]:
     """
     listed = {r.path for r in result.recommendations}
     out = []
-    for fig in result.figures.values():
+    for fig in result.figure_items().values():
         if fig.paths and not listed & set(fig.paths):
             continue
         if fig.kind == "ratio" and not fig.value:
@@ -154,7 +154,7 @@ def _about(value: int, lang: str) -> str:
 def headline(result: Result, lang: str) -> str:
     """Where the debtor stands: the stage, the residual as an estimate beside the auction, the one deadline."""
     mortgage = _fact(result, "mortgage")
-    figs = result.figures
+    figs = result.figure_items()
     ja = lang == "ja"
     y = lambda v: display.yen(int(v), lang)  # noqa: E731
     parts: list[str] = []
@@ -294,13 +294,14 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
     heading(L("paths"))
     if not result.recommendations:
         out.append(L("no_paths"))
+    items = result.figure_items()
     for rec in result.recommendations:
         title = f"**{rec.title.get(lang)}**" if markdown else rec.title.get(lang)
         out.append(f"{rec.rank}. {title}")
         figs = [
-            f"{result.figures[name].title.get(lang)} {figure_text(result.figures[name], lang)}"
+            f"{items[name].title.get(lang)} {figure_text(items[name], lang)}"
             for name in rec.figures
-            if name in result.figures
+            if name in items
         ]
         if figs:
             out.append("   " + ("、" if ja else "; ").join(figs))

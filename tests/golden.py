@@ -10,6 +10,7 @@ that boundary pairs differ only in the value under test.
 - ``blocked``: paths a rule blocked;
 - ``figures``: exact values (yen as integers, dates as ISO strings, ratios as numbers);
 - ``absent_figures``: figures that must not be concluded;
+- ``findings``: exact values of intermediate findings (e.g. the band brokerage fee);
 - ``warnings`` / ``no_warnings``: warning ids that must / must not be present;
 - ``missing``: missing-information fields that must be reported;
 - ``fired`` / ``not_fired``: rule ids;
@@ -24,13 +25,15 @@ from typing import Any
 
 import yaml
 
+from app.result import plain
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 EXAMPLES = ROOT / "examples"
 
 EXPECT_KEYS = {
     "paths", "includes_paths", "excludes_paths", "blocked", "figures", "absent_figures",
-    "warnings", "no_warnings", "missing", "fired", "not_fired", "stage",
+    "warnings", "no_warnings", "missing", "fired", "not_fired", "stage", "findings",
 }
 
 
@@ -80,16 +83,19 @@ def check(result: Any, expect: dict) -> list[str]:
         if p not in blocked:
             errors.append(f"path {p} not blocked (blocked: {sorted(blocked)})")
     for name, value in (expect.get("figures") or {}).items():
-        got = result.figures.get(name)
-        got_value = None if got is None else got.value
+        got_value = plain(result.figures.get(name))  # as the JSON result shows it
         if isinstance(value, float) and isinstance(got_value, (int, float)):
             if abs(got_value - value) > 0.005:
                 errors.append(f"figure {name} = {got_value}, expected {value}")
         elif got_value != value:
             errors.append(f"figure {name} = {got_value!r}, expected {value!r}")
+    findings = {d.name: plain(d.value) for d in result.derived if d.kind == "finding"}
+    for name, value in (expect.get("findings") or {}).items():
+        if findings.get(name) != value:
+            errors.append(f"finding {name} = {findings.get(name)!r}, expected {value!r}")
     for name in expect.get("absent_figures", []):
         if name in result.figures:
-            errors.append(f"figure {name} concluded ({result.figures[name].value}) but should not be")
+            errors.append(f"figure {name} concluded ({result.figures[name]}) but should not be")
     for w in expect.get("warnings", []):
         if w not in warnings:
             errors.append(f"warning {w} missing (got {sorted(warnings)})")

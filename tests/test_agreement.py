@@ -1,8 +1,8 @@
 """The explainer and durable-rules agree: on many generated cases, a rule fired on a set of
 facts exactly when the explainer's evaluator finds all of its conditions true on them.
 
-The engine is run with its own audit switched off, so this test checks the
-agreement independently rather than trusting the audit to raise.
+The engine is run with its own cross-check switched off, so this test checks the
+agreement independently rather than trusting the cross-check to raise.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import random
 
 import yaml
 
-from engine.assess import Assessor, _records
+from app.desk import Desk
+from engine.crosscheck import candidates
+from engine.memory import input_records
 from facts.load import load_case_text
 from tests.golden import EXAMPLES, merge
 
@@ -37,18 +39,18 @@ def generated_cases(n: int, seed: int = 20261126):
 
 
 def check_agreement() -> int:
-    assessor = Assessor(audit=False)
-    engine = assessor.engine
+    desk = Desk(cross_check=False)
+    engine = desk.engine
     checked = 0
     for data in generated_cases(N_CASES):
         try:
             case = load_case_text(yaml.safe_dump(data, allow_unicode=True), data["case_id"])
         except Exception:
             continue  # a generated combination the case model rejects as contradictory
-        run = engine.run(_records(assessor.facts(case)))
+        run = engine.run(input_records(desk.facts(case)))
         fired = {(f.rule.id, tuple(f.matched)) for f in run.firings}
-        for rule in assessor.rule_base.rules:
-            for binding in engine.candidates(run, rule):
+        for rule in desk.rule_base.rules:
+            for binding in candidates(engine.compiled_rule(rule.id), run):
                 holds = all(s.result for s in engine.evaluate(run, rule, binding))
                 key = (rule.id, tuple(r.id for r in binding.values()))
                 assert holds == (key in fired), f"{data['case_id']}: {rule.id} on {key[1]}: holds={holds}"

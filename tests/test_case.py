@@ -15,7 +15,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from engine.errors import InputError, Problem
+from facts.errors import InputError, Problem
 from facts.case import Case, case_json_schema
 from facts.load import load_case_file, load_case_text, validate_problems
 

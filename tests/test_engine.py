@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from engine import session as S
-from engine.errors import EngineError, RuleBaseError
-from engine.rulebase import load_rule_base
+from facts.errors import EngineError, RuleBaseError
+from knowledge.load import load_rule_base
 from engine.session import Engine, Record, encode_fact
 
 HERE = Path(__file__).resolve().parent
@@ -138,7 +138,7 @@ def test_sessions_where_no_domain_rule_fires_are_deleted_safely_in_a_fresh_proce
         f"""
         import datetime as dt, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from engine.rulebase import load_rule_base
+        from knowledge.load import load_rule_base
         from engine.session import Engine, Record
         e = Engine(load_rule_base({str(CHAIN)!r}))
         for i in range(200):
@@ -184,7 +184,7 @@ def test_facts_never_reach_the_engine_in_exponent_notation():
     assert text == '{"a":0.00001,"b":1000000,"c":737516,"e":true}'
 
 
-def test_a_rule_durable_rules_fails_to_fire_is_caught_by_the_audit(engine, monkeypatch):
+def test_a_rule_durable_rules_fails_to_fire_is_caught_by_the_cross_check(engine, monkeypatch):
     real = Engine._fire
 
     def drop_heavy(self, run, name, bound):
@@ -351,7 +351,7 @@ def test_comparisons_between_facts_fire_exactly_when_all_of_them_hold():
         f"""
         import datetime as dt, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from engine.rulebase import load_rule_base
+        from knowledge.load import load_rule_base
         from engine.session import Engine, Record
         e = Engine(load_rule_base({str(HERE / "rulebases" / "crossfact")!r}))
         counts = {{}}
@@ -383,7 +383,7 @@ def test_the_pattern_layout_keeps_durable_rules_from_reading_past_its_expression
     import json as _json
 
     from engine.compile import _pattern
-    from engine.rulebase import Slot
+    from knowledge.model import Slot
 
     comparison = {"$gte": {"v": {"x": "w"}}}
     # with_group: a constant `or` written before the comparison; laid out in that

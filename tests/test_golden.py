@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.assess import Assessor
+from app.desk import Desk
 from facts.load import load_case_text
 from tests.golden import check, golden_cases
 
@@ -15,7 +15,7 @@ CASES = golden_cases()
 
 @pytest.fixture(scope="module")
 def assessor():
-    with Assessor() as a:
+    with Desk() as a:
         yield a
 
 

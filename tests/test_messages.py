@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.assess import Assessor
+from app.desk import Desk
 from facts.load import load_case_text
 from render.report import lead_lines, next_steps, render, shown_figures
 from tests.golden import EXAMPLES, golden_cases
@@ -33,7 +33,7 @@ def reports():
     cases = [(f"{topic}: {name}", case) for topic, name, case, _ in golden_cases()]
     cases += [(f"example {p.stem}", yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted(EXAMPLES.glob("*.yaml"))]
     out = []
-    with Assessor() as a:
+    with Desk() as a:
         for name, case in cases:
             out.append((name, a.assess(load_case_text(yaml.safe_dump(case, allow_unicode=True), name))))
     return out
@@ -99,7 +99,7 @@ def test_a_figure_of_a_blocked_or_unlisted_path_is_not_shown(reports):
     for name, result in reports:
         listed = {r.path for r in result.recommendations}
         shown = {f.name for f in shown_figures(result)}
-        for fig in result.figures.values():
+        for fig in result.figure_items().values():
             if fig.paths and not listed & set(fig.paths):
                 hidden_somewhere += 1
                 assert fig.name not in shown, f"{name}: {fig.name}"
@@ -108,7 +108,7 @@ def test_a_figure_of_a_blocked_or_unlisted_path_is_not_shown(reports):
     assert hidden_somewhere, "no report had a figure of an unlisted path: the check proved nothing"
     welfare = next(r for name, r in reports if name == "example welfare_no_capacity")
     assert "months_to_repay" in welfare.figures
-    assert welfare.figures["months_to_repay"].title.ja not in render(welfare, "ja")
+    assert welfare.figure_items()["months_to_repay"].title.ja not in render(welfare, "ja")
 
 
 def test_the_debtors_copy_has_no_rule_ids_hashes_or_command_hints_and_the_advisors_keeps_them(reports):

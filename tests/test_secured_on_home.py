@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InputError
+from facts.errors import InputError
 from facts.case import case_json_schema
 from facts.load import load_case_text
 

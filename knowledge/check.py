@@ -1,358 +1,44 @@
-"""Loading a rule base: rule files, the catalog and the parameters, from any folder.
+"""Checking a rule against the fact vocabulary, the catalog and the parameters, and stratifying the rules.
 
-A rule base is a folder of YAML files (the installed ``rules/`` package, or
-the files of an older version kept by an audit store):
-
-- ``parameters.yaml``: every threshold and rate, dated and sourced;
-- ``catalog.yaml``: the names rules may conclude (figures, findings,
-  warnings, paths) with their titles;
-- every other ``*.yaml``: one topic's rules.
-
-Everything is checked when it loads: the schema, every expression, every
-name a rule reads or concludes. A rule base that loads is one the engine can
-run. Its ``version`` is a content hash of the files, so a result can always be
-replayed against exactly the rules that produced it.
+A rule that passes can be compiled and evaluated: every name resolves, every
+expression is typed, no literal threshold hides in it, and no rule waits on
+its own conclusion.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-from dataclasses import dataclass, field
 from fractions import Fraction
-from importlib import resources
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from engine import expr as E
-from engine.errors import Problem, RuleBaseError
-from facts.parameters import Bilingual, Parameter
+from facts.errors import Problem, RuleBaseError
+from facts.text import Bilingual
 from facts.vocabulary import FACT_TYPES, field_kind
-
-SPECIAL_FILES = {"parameters.yaml", "catalog.yaml"}
+from knowledge import expr as E
+from knowledge.model import Condition, FactTest, FieldRef, FieldTest, Rule, Slot, DERIVED_TYPES
+from knowledge.parameters import Parameter
+from knowledge.schema import (
+    BlockConclusion,
+    Catalog,
+    Conclusion,
+    FigureConclusion,
+    FindingConclusion,
+    MissingConclusion,
+    PathConclusion,
+    RankConclusion,
+    RuleSpec,
+    WarningConclusion,
+    produced_by,
+)
 
 # Literal numbers a rule may contain. Anything else is a threshold or a rate and
 # must be a named parameter with a source (see rules/parameters.yaml).
 ALLOWED_LITERALS = {Fraction(0), Fraction(1), Fraction(12)}
 
-Severity = Literal["high", "medium", "low", "info"]
-FigureKind = Literal["yen", "ratio", "int", "date"]
-FindingKind = Literal["bool", "text", "yen", "int", "date", "ratio"]
 
+class Problems:
+    """Collects every problem of a load, so one run reports them all."""
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ---------------------------------------------------------------------------
-# Catalog
-
-
-class FigureDecl(_Strict):
-    kind: FigureKind
-    title: Bilingual
-    unit: str | None = None  # e.g. "years", "months" for int figures
-    # the paths this figure is a working of; when none of them is listed (or all are
-    # blocked) the report does not show it as advice. Empty: the figure is about the case.
-    paths: list[str] = []
-
-
-class FindingDecl(_Strict):
-    kind: FindingKind = "bool"
-    title: Bilingual
-
-
-class WarningDecl(_Strict):
-    severity: Severity
-    title: Bilingual
-    # how soon the reader must act: 1 a deadline or harm that grows by the month,
-    # 2 bears on which path to choose, 3 background. The report lists warnings in this order.
-    urgency: int = Field(default=3, ge=1, le=3)
-    next_step: Bilingual | None = None  # what to do this week, when the warning calls for an action
-
-
-class PathDecl(_Strict):
-    order: int = Field(description="Tie-break order when no rule ranks two paths (domain.md §11.6)")
-    title: Bilingual
-    description: Bilingual
-    key_figures: list[str] = []
-    next_step: Bilingual | None = None  # the first thing to do this week if this path is the first option
-
-
-class Catalog(_Strict):
-    figures: dict[str, FigureDecl]
-    findings: dict[str, FindingDecl]
-    warnings: dict[str, WarningDecl]
-    paths: dict[str, PathDecl]
-    missing_fields: dict[str, Bilingual] = {}
-    # how coded values read in messages: {"other_debt.debt_type": {"tax": {ja: 税金, en: tax}}}
-    labels: dict[str, dict[str, Bilingual]] = {}
-
-    @model_validator(mode="after")
-    def _known_paths(self) -> "Catalog":
-        for name, fig in self.figures.items():
-            unknown = [p for p in fig.paths if p not in self.paths]
-            if unknown:
-                raise ValueError(f"figure {name}: unknown paths {unknown}")
-        for name, path in self.paths.items():
-            unknown = [f for f in path.key_figures if f not in self.figures]
-            if unknown:
-                raise ValueError(f"path {name}: unknown key_figures {unknown}")
-        return self
-
-
-# ---------------------------------------------------------------------------
-# Rule files
-
-
-class FigureConclusion(_Strict):
-    figure: str
-    value: str
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _num(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-
-
-class FindingConclusion(_Strict):
-    finding: str
-    value: str | None = None
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _num(cls, v: Any) -> Any:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        return str(v) if isinstance(v, int) else v
-
-
-class WarningConclusion(_Strict):
-    warning: str
-    message: Bilingual
-
-
-class PathConclusion(_Strict):
-    path: str
-    summary: Bilingual
-
-
-class BlockConclusion(_Strict):
-    block: str
-    reason: Bilingual
-
-
-class RankConclusion(_Strict):
-    rank: str
-    above: list[str] | Literal["all"]
-    step: int = Field(ge=1, le=9, description="The step of domain.md §11 this ordering comes from; lower wins")
-    reason: Bilingual
-
-
-class MissingConclusion(_Strict):
-    missing: str
-    blocks: list[str]
-    message: Bilingual
-
-
-Conclusion = (
-    FigureConclusion
-    | FindingConclusion
-    | WarningConclusion
-    | PathConclusion
-    | BlockConclusion
-    | RankConclusion
-    | MissingConclusion
-)
-_CONCLUSION_KEYS = {
-    "figure": FigureConclusion,
-    "finding": FindingConclusion,
-    "warning": WarningConclusion,
-    "path": PathConclusion,
-    "block": BlockConclusion,
-    "rank": RankConclusion,
-    "missing": MissingConclusion,
-}
-
-
-class RuleSpec(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-    title: Bilingual
-    sources: list[str] = Field(min_length=1)
-    note: Bilingual | None = None
-    when: list[str] = []
-    then: list[Conclusion] = Field(min_length=1)
-
-    @field_validator("then", mode="before")
-    @classmethod
-    def _typed(cls, items: Any) -> Any:
-        if not isinstance(items, list):
-            return items
-        out = []
-        for item in items:
-            if isinstance(item, dict):
-                kinds = [k for k in _CONCLUSION_KEYS if k in item]
-                if len(kinds) != 1:
-                    raise ValueError(
-                        f"each conclusion needs exactly one of {', '.join(_CONCLUSION_KEYS)}; got keys {sorted(item)}"
-                    )
-                out.append(_CONCLUSION_KEYS[kinds[0]].model_validate(item))
-            else:
-                out.append(item)
-        return out
-
-    @field_validator("when", mode="before")
-    @classmethod
-    def _list(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
-
-class TopicFile(_Strict):
-    topic: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: Bilingual
-    rules: list[RuleSpec] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _ids_in_topic(self) -> "TopicFile":
-        for rule in self.rules:
-            if not rule.id.startswith(self.topic + "."):
-                raise ValueError(f"rule id {rule.id!r} must start with the topic {self.topic!r}.")
-        return self
-
-
-class ParameterFile(_Strict):
-    parameters: list[Parameter]
-
-
-# ---------------------------------------------------------------------------
-# Loaded, checked rules
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One fact a rule matches: an input fact type, params, or one derived fact."""
-
-    key: str  # "debtor", "params", "figure.residual_debt", "finding.over_loan", "path.bankruptcy"
-    type: str  # the engine fact type: "debtor", "params", "figure", "finding", "path"
-    name: str | None = None  # derived facts' name
-
-    @property
-    def alias(self) -> str:
-        return self.key.replace(".", "__")
-
-    @property
-    def derived(self) -> bool:
-        return self.type in DERIVED_TYPES
-
-
-DERIVED_TYPES = ("figure", "finding", "path")
-
-
-def slot_key(scope: str, name: str | None) -> str:
-    """The key of the fact a reference reads: derived facts are one per name, input facts one per type."""
-    return f"{scope}.{name}" if scope in DERIVED_TYPES else scope
-
-
-@dataclass(frozen=True)
-class FieldRef:
-    """A resolved reference: a slot and the field read from it (None = the whole fact)."""
-
-    slot: Slot
-    field: str | None
-    kind: str  # yen, int, ratio, date, bool, text, fact
-
-
-@dataclass(frozen=True)
-class Atom:
-    """A negation-free test, as compiled and as evaluated."""
-
-    node: Any  # E.Compare | E.In | FactTest | FieldTest
-
-
-@dataclass(frozen=True)
-class FieldTest:
-    ref: E.Ref
-    present: bool
-
-
-@dataclass(frozen=True)
-class FactTest:
-    ref: E.Ref
-    present: bool
-
-
-@dataclass
-class Condition:
-    text: str  # as written in the rule file
-    tree: Any  # normalised: And/Or of Compare, In, FieldTest, FactTest
-
-
-@dataclass
-class Rule:
-    spec: RuleSpec
-    file: str
-    topic: str
-    conditions: list[Condition]
-    conclusions: list[tuple[Conclusion, Any]]  # (spec, parsed value expression or None)
-    slots: dict[str, Slot] = field(default_factory=dict)  # every fact the rule reads
-    absent: dict[str, Slot] = field(default_factory=dict)  # facts that must be absent
-    stratum: int = 0
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    def produces(self) -> set[str]:
-        return _produced_by(self.spec)
-
-
-@dataclass
-class RuleBase:
-    root: Path
-    version: str
-    files: dict[str, str]  # file name -> sha256, for the audit trail
-    parameters: dict[str, Parameter]
-    catalog: Catalog
-    topics: dict[str, Bilingual]
-    rules: list[Rule]
-
-    def rule(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
-
-    def kind_of(self, ref: E.Ref) -> tuple[str, str | None]:
-        """The declared kind and display unit of what a (checked) reference reads."""
-        if ref.scope == "figure" and ref.name in self.catalog.figures:
-            decl = self.catalog.figures[ref.name]
-            return decl.kind, decl.unit
-        if ref.scope == "finding" and ref.name in self.catalog.findings:
-            return self.catalog.findings[ref.name].kind, None
-        if ref.scope == "params" and ref.name in self.parameters:
-            return self.parameters[ref.name].kind, self.parameters[ref.name].unit
-        model = FACT_TYPES.get(ref.scope)
-        if model is not None and ref.name in model.model_fields:
-            return field_kind(model, ref.name), None
-        return "text", None
-
-    @property
-    def short_version(self) -> str:
-        return self.version[:12]
-
-
-def default_rules_dir() -> Path:
-    return Path(str(resources.files("rules")))
-
-
-# ---------------------------------------------------------------------------
-# The loader
-
-
-class _Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
@@ -367,130 +53,12 @@ def _did_you_mean(name: str, choices: Any) -> tuple[str, str]:
     return f"（もしかして {hint[0]}?）", f" (did you mean {hint[0]}?)"
 
 
-def _read_yaml(path: Path, problems: _Problems) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
-        problems.add(where, f"YAML として読めません: {exc}", f"not valid YAML: {exc}")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(path.name, f"読み込めません: {exc}", f"cannot read: {exc}")
-    return None
-
-
-def _pydantic_problems(where: str, exc: ValidationError, problems: _Problems) -> None:
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        problems.add(f"{where}: {loc}" if loc else where, f"不正な定義です: {err['msg']}", err["msg"])
-
-
-def load_rule_base(root: Path | str | None = None) -> RuleBase:
-    """Load and check every file of a rule base; raise RuleBaseError listing every problem."""
-    root = Path(root) if root is not None else default_rules_dir()
-    problems = _Problems()
-    if not root.is_dir():
-        raise RuleBaseError([Problem(str(root), "ルールのフォルダがありません", "no such rule folder")])
-
-    paths = sorted(p for p in root.glob("*.yaml") if p.is_file())
-    digest = hashlib.sha256()
-    files: dict[str, str] = {}
-    for p in paths:
-        data = p.read_bytes()
-        files[p.name] = hashlib.sha256(data).hexdigest()
-        digest.update(p.name.encode() + b"\0" + data + b"\0")
-
-    parameters = _load_parameters(root / "parameters.yaml", problems)
-    catalog = _load_catalog(root / "catalog.yaml", problems)
-    for key in catalog.labels:
-        scope, _, name = key.partition(".")
-        model = FACT_TYPES.get(scope)
-        if model is None or name not in model.model_fields:
-            problems.add(f"catalog.yaml: labels.{key}", f"{key} という項目はありません", f"no fact field {key} to label")
-    if problems.items:
-        raise RuleBaseError(problems.items)
-
-    topics: dict[str, Bilingual] = {}
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for p in paths:
-        if p.name in SPECIAL_FILES:
-            continue
-        raw = _read_yaml(p, problems)
-        if raw is None:
-            continue
-        try:
-            topic = TopicFile.model_validate(raw)
-        except ValidationError as exc:
-            _pydantic_problems(p.name, exc, problems)
-            continue
-        topics[topic.topic] = topic.title
-        for spec in topic.rules:
-            if spec.id in seen:
-                problems.add(
-                    f"{p.name}: {spec.id}",
-                    f"ルールID {spec.id} が {seen[spec.id]} と重複しています",
-                    f"duplicate rule id {spec.id} (also in {seen[spec.id]})",
-                )
-                continue
-            seen[spec.id] = p.name
-            rule = _check_rule(spec, p.name, topic.topic, parameters, catalog, problems)
-            if rule is not None:
-                rules.append(rule)
-    if not rules and not problems.items:
-        problems.add(str(root), "ルールが1つもありません", "the rule base has no rules")
-    if problems.items:
-        raise RuleBaseError(problems.items)
-
-    _stratify(rules)
-    return RuleBase(
-        root=root,
-        version=digest.hexdigest(),
-        files=files,
-        parameters=parameters,
-        catalog=catalog,
-        topics=topics,
-        rules=rules,
-    )
-
-
-def _load_parameters(path: Path, problems: _Problems) -> dict[str, Parameter]:
-    if not path.exists():
-        problems.add(path.name, "parameters.yaml がありません", "parameters.yaml is missing")
-        return {}
-    raw = _read_yaml(path, problems)
-    try:
-        pf = ParameterFile.model_validate(raw)
-    except ValidationError as exc:
-        _pydantic_problems(path.name, exc, problems)
-        return {}
-    out: dict[str, Parameter] = {}
-    for prm in pf.parameters:
-        if prm.name in out:
-            problems.add(f"{path.name}: {prm.name}", "パラメータ名が重複しています", "duplicate parameter name")
-        if prm.kind in ("yen", "int") and not isinstance(prm.value, int):
-            problems.add(f"{path.name}: {prm.name}", "円・整数のパラメータは整数で書いてください", "yen and int parameters must be whole numbers")
-        out[prm.name] = prm
-    return out
-
-
-def _load_catalog(path: Path, problems: _Problems) -> Catalog:
-    empty = Catalog(figures={}, findings={}, warnings={}, paths={})
-    if not path.exists():
-        problems.add(path.name, "catalog.yaml がありません", "catalog.yaml is missing")
-        return empty
-    raw = _read_yaml(path, problems)
-    try:
-        return Catalog.model_validate(raw)
-    except ValidationError as exc:
-        _pydantic_problems(path.name, exc, problems)
-        return empty
 
 
 class _RuleChecker:
     """Resolves and checks one rule's expressions against the vocabulary."""
 
-    def __init__(self, spec: RuleSpec, file: str, parameters: dict[str, Parameter], catalog: Catalog, problems: _Problems):
+    def __init__(self, spec: RuleSpec, file: str, parameters: dict[str, Parameter], catalog: Catalog, problems: Problems):
         self.spec, self.file, self.parameters, self.catalog, self.problems = spec, file, parameters, catalog, problems
         self.slots: dict[str, Slot] = {}
         self.absent: dict[str, Slot] = {}
@@ -787,13 +355,13 @@ class _RuleChecker:
                     self._use(fr.slot)
 
 
-def _check_rule(
-    spec: RuleSpec, file: str, topic: str, parameters: dict[str, Parameter], catalog: Catalog, problems: _Problems
+def check_rule(
+    spec: RuleSpec, file: str, topic: str, parameters: dict[str, Parameter], catalog: Catalog, problems: Problems
 ) -> Rule | None:
     checker = _RuleChecker(spec, file, parameters, catalog, problems)
     conditions = [checker.condition(text, i) for i, text in enumerate(spec.when)]
     conclusions = [checker.conclusion(c, i) for i, c in enumerate(spec.then)]
-    for key in sorted(set(checker.slots) & _produced_by(spec)):
+    for key in sorted(set(checker.slots) & produced_by(spec)):
         checker.fail(
             "then",
             f"{key} を自分で結論づけながら読んでいます（条件・値・メッセージ）。このルールは決して発火しません",
@@ -815,20 +383,8 @@ def _check_rule(
     )
 
 
-def _produced_by(spec: RuleSpec) -> set[str]:
-    """The derived facts (figure.x, finding.x, path.x) a rule concludes, which other rules may read."""
-    out = set()
-    for c in spec.then:
-        if isinstance(c, FigureConclusion):
-            out.add(f"figure.{c.figure}")
-        elif isinstance(c, FindingConclusion):
-            out.add(f"finding.{c.finding}")
-        elif isinstance(c, PathConclusion):
-            out.add(f"path.{c.path}")
-    return out
 
-
-def _stratify(rules: list[Rule]) -> None:
+def stratify(rules: list[Rule]) -> None:
     """Give each rule a stratum so every absence test runs after all producers of that fact.
 
     A rule that tests that X is absent must wait until no rule can still

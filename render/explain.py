@@ -1,20 +1,17 @@
-"""Explanations: why each conclusion was reached, and why a path was not.
+"""Explanations as text: why each conclusion was reached, why a path was not, how one rule fared.
 
-``explain`` walks the trace from each recommendation and warning back to the
-case's inputs, as a tree of rules with their sources and each condition with
-the values it saw. ``why_not`` re-evaluates, on the case's final facts, every
-rule that could have listed a path, with the same evaluator that audits the
-engine, and shows which condition failed.
+Everything comes from the Result: ``explain`` walks the trace from each
+recommendation and warning back to the case's inputs; ``why_not`` and
+``explain_rule`` read the rule evaluations the desk computed when the case
+was assessed (``Result.explanations``). No engine, no rule base: a stored
+Result explains itself exactly as it did on the day.
 """
 
 from __future__ import annotations
 
-import itertools
-
-from engine.result import Derived, Result
-from engine.rulebase import PathConclusion, Rule
-from engine.session import Engine, Run
+from app.result import ConditionSeen, Derived, Explanations, InputFact, Result, RuleEvaluation
 from facts import display
+from facts.errors import InputError, Problem
 
 _T = {
     "rec": {"ja": "推奨 {rank}: {title}（{path}）", "en": "Recommendation {rank}: {title} ({path})"},
@@ -94,6 +91,7 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
             out.append(f"{pad}   ※ {firing.note.get(lang)}")
         for cond in firing.conditions:
             out.append(f"{pad}   {localise(cond.evaluated, lang)}")
+        out.extend(f"{pad}   {line}" for line in _dated_parameters(result, firing.conditions, lang))
         for matched in firing.matched:
             sub = result.fact(matched)
             if sub is not None and hasattr(sub, "firings"):
@@ -109,7 +107,7 @@ def _show(fact: Derived, lang: str) -> str:
     return display.value(fact.value, fact.value_kind or "text", lang)
 
 
-def why_not(engine: Engine, run: Run, result: Result, path: str, lang: str = "ja") -> str:
+def why_not(result: Result, path: str, lang: str = "ja") -> str:
     out: list[str] = []
     for rec in result.recommendations:
         if rec.path == path:
@@ -119,56 +117,75 @@ def why_not(engine: Engine, run: Run, result: Result, path: str, lang: str = "ja
         if b.path == path:
             out.append(_t("blocked", lang, path=path))
             out.append(f"  {b.reason.get(lang)} [{', '.join(b.rules)}]")
-    listing = [
-        r for r in engine.rule_base.rules if any(isinstance(c, PathConclusion) and c.path == path for c, _ in r.conclusions)
-    ]
+    listing = _explanations(result).listing.get(path, [])
     if not listing:
         out.append(_t("no_rules", lang, path=path))
         return "\n".join(out) + "\n"
     out.append(_t("listing", lang, path=path))
-    for rule in listing:
-        out.extend(explain_rule(engine, run, rule, lang, indent=1))
+    for rule_id in listing:
+        out.extend(explain_rule(result, rule_id, lang, indent=1))
     return "\n".join(out).rstrip() + "\n"
 
 
 def explain_rule(
-    engine: Engine, run: Run, rule: Rule, lang: str = "ja", indent: int = 0, depth: int = 0, seen: set[str] | None = None
+    result: Result, rule_id: str, lang: str = "ja", indent: int = 0, depth: int = 0, seen: set[str] | None = None
 ) -> list[str]:
     """One rule evaluated on the case's final facts; for facts it lacks, why no rule concluded them."""
     seen = set() if seen is None else seen
+    ev: RuleEvaluation = _explanations(result).rules[rule_id]
     pad = "  " * indent
-    fired = any(f.rule.id == rule.id for f in run.firings)
-    status = _T["fired"][lang] if fired else _T["not_fired"][lang]
-    out = [f"{pad}- {rule.id}: {rule.spec.title.get(lang)}  [{'; '.join(rule.spec.sources)}] — {status}"]
-    if rule.id in seen:
+    status = _T["fired"][lang] if ev.fired else _T["not_fired"][lang]
+    out = [f"{pad}- {ev.rule}: {ev.title.get(lang)}  [{'; '.join(ev.sources)}] — {status}"]
+    if ev.rule in seen:
         out.append(f"{pad}    {_T['see_above'][lang]}")
         return out
-    seen.add(rule.id)
-    cr = engine.compiled_rule(rule.id)
-    absent_slots = [slot for slot in cr.order if not run.by_slot.get(slot.key)]
-    for slot in absent_slots:
-        out.append(f"{pad}    ✗ {_t('no_fact', lang, slot=slot.key)}")
-    for key in rule.absent:
-        if run.by_slot.get(key):
-            out.append(f"{pad}    ✗ {_t('absent_fact', lang, slot=key)}")
-    # evaluate every condition, leaving the absent facts unbound (their values show as none)
-    pools = [run.by_slot.get(slot.key) or [None] for slot in cr.order]
-    for shown, combo in enumerate(itertools.product(*pools)):
-        if shown >= 3:
-            break
-        binding = {slot.key: rec for slot, rec in zip(cr.order, combo) if rec is not None}
-        if any(rec.type in ("other_debt", "guarantor") for rec in binding.values()):
-            out.append(f"{pad}    [{', '.join(rec.id for rec in binding.values())}]")
-        for seen_condition in engine.evaluate(run, rule, binding):
-            out.append(f"{pad}    {localise(seen_condition.evaluated, lang)}")
+    seen.add(ev.rule)
+    for slot in ev.absent:
+        out.append(f"{pad}    ✗ {_t('no_fact', lang, slot=slot)}")
+    for key in ev.unexpected:
+        out.append(f"{pad}    ✗ {_t('absent_fact', lang, slot=key)}")
+    for ids, conditions in zip(ev.bindings, ev.conditions):
+        if any(_is_listed_input(result, i) for i in ids):
+            out.append(f"{pad}    [{', '.join(ids)}]")
+        for cond in conditions:
+            out.append(f"{pad}    {localise(cond.evaluated, lang)}")
+        out.extend(f"{pad}    {line}" for line in _dated_parameters(result, conditions, lang))
     if depth >= 3:
         return out
-    for slot in absent_slots:
-        if not slot.derived:
-            continue
-        producers = [r for r in engine.rule_base.rules if slot.key in r.produces()]
+    for slot, producers in ev.producers.items():
         if producers:
-            out.append(f"{pad}      {_t('producers', lang, slot=slot.key, rules=', '.join(r.id for r in producers))}")
+            out.append(f"{pad}      {_t('producers', lang, slot=slot, rules=', '.join(producers))}")
         for producer in producers:
-            out.extend(explain_rule(engine, run, producer, lang, indent + 3, depth + 1, seen))
+            out.extend(explain_rule(result, producer, lang, indent + 3, depth + 1, seen))
     return out
+
+
+def _dated_parameters(result: Result, conditions: list[ConditionSeen], lang: str) -> list[str]:
+    """For each dated parameter a rule read: the value in force on the case's date and its source."""
+    out = []
+    for name in dict.fromkeys(k for c in conditions for k in c.values if k.startswith("params.")):
+        p = result.parameters.get(name.split(".", 1)[1])
+        if p is None or p.in_force_from is None:
+            continue
+        since = display.date(p.in_force_from, lang)
+        shown = display.neutral(p.value)
+        if lang == "ja":
+            out.append(f"※ {name} = {shown}（{since}から有効、{'・'.join(p.sources)}）")
+        else:
+            out.append(f"※ {name} = {shown} (in force from {since}; {'; '.join(p.sources)})")
+    return out
+
+
+def _is_listed_input(result: Result, fact_id: str) -> bool:
+    """Facts of which a case may have several (debts, guarantors): the reader needs to know which one."""
+    fact = result.fact(fact_id)
+    return isinstance(fact, InputFact) and fact.type in ("other_debt", "guarantor")
+
+
+def _explanations(result: Result) -> Explanations:
+    if result.explanations is None:
+        raise InputError(
+            [Problem("result", "この結果は根拠データなしで判定されています（explanations がありません）",
+                     "this result was assessed without explanations (no explanations data)")]
+        )
+    return result.explanations

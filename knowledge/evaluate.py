@@ -9,13 +9,12 @@ never disagree with what the engine did without the engine failing loudly.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Callable
 
-from engine import expr as E
-from engine.rulebase import FactTest, FieldTest
+from facts import display
+from knowledge import expr as E
+from knowledge.model import FactTest, FieldTest
 
 
 @dataclass
@@ -26,25 +25,6 @@ class Seen:
     result: bool
     values: dict[str, Any] = field(default_factory=dict)
     evaluated: str = ""
-
-
-def fmt(value: Any) -> str:
-    """Language-neutral display of a value in a trace line."""
-    if value is E.MISSING or value is None:
-        return "(なし/none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return f"{int(value):,}"
-        return f"{float(value):,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return f'"{value}"'
-    return str(value)
 
 
 _SHOW_OP = {"*": "×", "/": "÷", "+": "+", "-": "−"}
@@ -104,7 +84,7 @@ class Evaluator:
         if isinstance(node, E.Compare):
             return f"{self._side(node.left)} {node.op} {self._side(node.right)}"
         if isinstance(node, E.In):
-            items = ", ".join(fmt(E.evaluate(x, self.ref)) for x in node.values)
+            items = ", ".join(display.neutral(E.evaluate(x, self.ref)) for x in node.values)
             word = "not in" if node.negated else "in"
             return f"{self._side(node.ref)} {word} [{items}]"
         if isinstance(node, E.Contains):
@@ -112,7 +92,7 @@ class Evaluator:
         if isinstance(node, FieldTest):
             word = "exists" if node.present else "missing"
             value = self.values.get(node.ref.text, E.MISSING)
-            shown = fmt(value) if value is not E.MISSING and value is not None else "なし/none"
+            shown = display.neutral(value) if value is not E.MISSING and value is not None else "なし/none"
             return f"{word} {node.ref.text} ({shown})"
         if isinstance(node, FactTest):
             word = "exists" if node.present else "missing"
@@ -127,20 +107,20 @@ class Evaluator:
 
     def _side(self, node: Any) -> str:
         if isinstance(node, E.Ref):
-            return f"{node.text} {fmt(self.values.get(node.text, E.MISSING))}"
+            return f"{node.text} {display.neutral(self.values.get(node.text, E.MISSING))}"
         if isinstance(node, (E.Num, E.Str, E.Bool)):
-            return fmt(E.evaluate(node, self.ref))
+            return display.neutral(E.evaluate(node, self.ref))
         try:
-            result = fmt(E.evaluate(node, self.ref))
+            result = display.neutral(E.evaluate(node, self.ref))
         except E.EvalError:
             result = "?"
         return f"{self._expr(node)} = {result}"
 
     def _expr(self, node: Any) -> str:
         if isinstance(node, E.Ref):
-            return f"{node.text} {fmt(self.values.get(node.text, E.MISSING))}"
+            return f"{node.text} {display.neutral(self.values.get(node.text, E.MISSING))}"
         if isinstance(node, E.Num):
-            return fmt(node.value)
+            return display.neutral(node.value)
         if isinstance(node, E.Neg):
             return f"−{self._expr(node.operand)}"
         if isinstance(node, E.BinOp):
@@ -150,7 +130,7 @@ class Evaluator:
             if isinstance(node.right, E.BinOp):
                 right = f"({right})"
             return f"{left} {_SHOW_OP[node.op]} {right}"
-        return fmt(E.evaluate(node, self.ref))
+        return display.neutral(E.evaluate(node, self.ref))
 
 
 def see(text: str, tree: Any, resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]) -> Seen:

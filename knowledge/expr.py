@@ -33,6 +33,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable, Union
 
+from facts import values
+
 # ---------------------------------------------------------------------------
 # AST
 
@@ -596,7 +598,7 @@ class EvalError(Exception):
         super().__init__(en)
 
 
-MISSING = object()  # a value the case does not give
+MISSING = values.MISSING  # a value the case does not give
 
 
 def to_exact(value: Any) -> Any:

@@ -1,0 +1,238 @@
+"""From an engine run to a Result: gather what the rules concluded, nothing more.
+
+Assembly adds no domain knowledge. It restates the run's firings and derived
+facts, drops paths a rule blocked, orders the rest by the rules' ranking
+conclusions (``app.rank``) and records which parameter values applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from app.rank import rank
+from app.result import (
+    Blocked,
+    ConditionSeen,
+    Derived,
+    EngineInfo,
+    Explanations,
+    FigureInfo,
+    Firing,
+    InputFact,
+    MissingItem,
+    Parameter,
+    Recommendation,
+    Result,
+    RulesetInfo,
+    WarningItem,
+)
+from engine.memory import Record, Run
+from facts.builder import FactSet
+from facts.case import Case
+from facts.text import Bilingual
+from knowledge import expr as E
+from knowledge.model import RuleBase
+from knowledge.parameters import Applied
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def exact(value: Any) -> Any:
+    """A value as the Result keeps it: whole numbers as int, others as Decimal, missing as None."""
+    if value is E.MISSING:
+        return None
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else Decimal(value.numerator) / Decimal(value.denominator)
+    return value
+
+
+def assemble(
+    rb: RuleBase,
+    case: Case,
+    factset: FactSet,
+    applied: dict[str, Applied],
+    run: Run,
+    engine: EngineInfo,
+    explanations: Explanations | None,
+) -> Result:
+    derived_records = [r for r in run.records.values() if r.firings]
+    figures, figure_info = _figures(rb, derived_records)
+    recommendations, blocked = _paths(rb, run, derived_records, figures)
+    return Result(
+        case_id=case.case_id,
+        as_of=case.as_of,
+        ruleset=RulesetInfo(version=rb.version, rules=len(rb.rules), origin=rb.origin, files=dict(rb.files)),
+        engine=engine,
+        stage=next((r.fields["value"] for r in derived_records if r.type == "finding" and r.name == "stage"), None),
+        figures=figures,
+        figure_info=figure_info,
+        recommendations=recommendations,
+        blocked=blocked,
+        warnings=_warnings(rb, run, derived_records),
+        missing=_missing(rb, run, derived_records),
+        parameters=_parameters(rb, applied),
+        facts=[
+            InputFact(id=r.id, type=r.type, fields={k: exact(v) for k, v in r.fields.items() if v is not None})
+            for r in run.records.values()
+            if not r.firings and r.type != "params"
+        ],
+        derived=[_derived(r) for r in derived_records],
+        trace=[_firing(f) for f in run.firings],
+        explanations=explanations,
+    )
+
+
+def _firing(f: Any) -> Firing:
+    return Firing(
+        index=f.index,
+        rule=f.rule.id,
+        title=f.rule.spec.title,
+        sources=list(f.rule.spec.sources),
+        note=f.rule.spec.note,
+        stratum=f.rule.stratum,
+        matched=f.matched,
+        conditions=[condition_seen(s) for s in f.seen],
+        concluded=f.concluded,
+    )
+
+
+def condition_seen(seen: Any) -> ConditionSeen:
+    return ConditionSeen(
+        text=seen.text, values={k: exact(v) for k, v in seen.values.items()}, result=seen.result, evaluated=seen.evaluated
+    )
+
+
+def _derived(r: Record) -> Derived:
+    return Derived(
+        id=r.id,
+        kind=r.type,
+        name=r.name or "",
+        value=exact(r.fields.get("value")) if "value" in r.fields else None,
+        value_kind=r.value_kind,
+        about=list(r.about),
+        firings=list(r.firings),
+        text=r.text,
+        extra=r.extra,
+    )
+
+
+def _rules_of(run: Run, rec: Record) -> list[str]:
+    out: list[str] = []
+    for i in rec.firings:
+        rid = run.firings[i].rule.id
+        if rid not in out:
+            out.append(rid)
+    return out
+
+
+def _figures(rb: RuleBase, derived: list[Record]) -> tuple[dict[str, Any], dict[str, FigureInfo]]:
+    found = {r.name: r for r in derived if r.type == "figure"}
+    figures: dict[str, Any] = {}
+    info: dict[str, FigureInfo] = {}
+    for name, decl in rb.catalog.figures.items():  # catalog order
+        if name in found:
+            figures[name] = exact(found[name].fields["value"])
+            info[name] = FigureInfo(
+                kind=decl.kind, unit=decl.unit, title=decl.title, fact=found[name].id, paths=list(decl.paths)
+            )
+    return figures, info
+
+
+def _paths(rb: RuleBase, run: Run, derived: list[Record], figures: dict[str, Any]) -> tuple[list[Recommendation], list[Blocked]]:
+    catalog = rb.catalog
+    blocked_records = [r for r in derived if r.type == "block"]
+    blocked_paths = {r.name for r in blocked_records}
+    listed = [r for r in derived if r.type == "path" and r.name not in blocked_paths]
+    order, reasons = rank([r.name for r in listed], [r for r in derived if r.type == "rank"], rb)
+    by_path = {r.name: r for r in listed}
+    recommendations = []
+    for position, path in enumerate(order, start=1):
+        rec = by_path[path]
+        decl = catalog.paths[path]
+        rank_rules = [x.rule for x in reasons.get(path, []) if x.applied]
+        listing = _rules_of(run, rec)
+        recommendations.append(
+            Recommendation(
+                path=path,
+                rank=position,
+                title=decl.title,
+                rules=listing + [r for r in rank_rules if r not in listing],
+                summary=rec.text or decl.description,
+                figures={k: figures[k] for k in decl.key_figures if k in figures},
+                ranking=reasons.get(path, []),
+                next_step=decl.next_step,
+                fact=rec.id,
+            )
+        )
+    blocked = [
+        Blocked(
+            path=r.name,
+            title=catalog.paths[r.name].title,
+            rules=_rules_of(run, r),
+            reason=r.text or Bilingual(ja="", en=""),
+        )
+        for r in blocked_records
+    ]
+    return recommendations, blocked
+
+
+def _warnings(rb: RuleBase, run: Run, derived: list[Record]) -> list[WarningItem]:
+    catalog = rb.catalog
+    warnings = [
+        WarningItem(
+            id=r.name,
+            severity=catalog.warnings[r.name].severity,
+            title=catalog.warnings[r.name].title,
+            rules=_rules_of(run, r),
+            message=r.text or catalog.warnings[r.name].title,
+            about=list(r.about),
+            urgency=catalog.warnings[r.name].urgency,
+            next_step=catalog.warnings[r.name].next_step,
+            fact=r.id,
+        )
+        for r in derived
+        if r.type == "warning"
+    ]
+    order = list(catalog.warnings)
+    # a reader acts on what cannot wait first: urgency, then severity, then catalog order
+    warnings.sort(key=lambda w: (w.urgency, SEVERITY_ORDER[w.severity], order.index(w.id)))
+    return warnings
+
+
+def _missing(rb: RuleBase, run: Run, derived: list[Record]) -> list[MissingItem]:
+    catalog = rb.catalog
+    return [
+        MissingItem(
+            field=r.name,
+            blocks=list(r.extra.get("blocks", [])),
+            block_titles=[catalog.figures[b].title for b in r.extra.get("blocks", []) if b in catalog.figures],
+            rules=_rules_of(run, r),
+            message=r.text or catalog.missing_fields.get(r.name, Bilingual(ja=r.name, en=r.name)),
+            fact=r.id,
+        )
+        for r in derived
+        if r.type == "missing"
+    ]
+
+
+def _parameters(rb: RuleBase, applied: dict[str, Applied]) -> dict[str, Parameter]:
+    out = {}
+    for name, p in rb.parameters.items():
+        a = applied[name]
+        out[name] = Parameter(
+            name=name,
+            value=exact(a.value),
+            default=exact(a.default),
+            overridden=a.overridden,
+            title=p.title,
+            sources=list(a.sources),
+            kind=p.kind,
+            unit=p.unit,
+            applies_on=a.applies_on,
+            on=a.on,
+            in_force_from=a.in_force_from if isinstance(a.in_force_from, dt.date) else None,
+        )
+    return out

@@ -1,0 +1,316 @@
+"""The Result: the one object every front end and renderer reads.
+
+It is self-contained: every firing carries its rule's title and sources,
+every message exists in both languages, and the explanations (why each
+conclusion, why not each path, how each rule fared) are computed once, as
+data, when the case is assessed. So an audit store can keep a Result as JSON
+and anyone can explain it later without the engine or the rule base.
+
+Numbers stay exact here (integers, Decimals); they become JSON floats only
+in ``to_json``, and ``from_json`` reads them back as Decimals.
+
+``to_json(lang)`` is the public contract of shared/spec/case-format.md:
+every text appears in the chosen language under its own key and in both
+languages under ``texts``, which is what ``from_json`` reads back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from facts.text import Bilingual
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConditionSeen(_Model):
+    text: str  # as written in the rule file
+    values: dict[str, Any]  # each reference and the value it had
+    result: bool
+    evaluated: str  # the condition with its values, language-neutral ("あり/present")
+
+
+class Firing(_Model):
+    index: int
+    rule: str
+    title: Bilingual
+    sources: list[str]
+    note: Bilingual | None = None
+    stratum: int
+    matched: list[str]
+    conditions: list[ConditionSeen]
+    concluded: list[str]
+
+
+class Derived(_Model):
+    """A fact a rule concluded; ``firings`` are the trace entries that concluded it."""
+
+    id: str
+    kind: str  # figure | finding | path | warning | block | rank | missing
+    name: str
+    value: Any = None
+    value_kind: str | None = None  # yen, ratio, int, date, bool, text
+    about: list[str] = []
+    firings: list[int]
+    text: Bilingual | None = None  # message / summary / reason, placeholders filled
+    extra: dict[str, Any] = {}
+
+
+class InputFact(_Model):
+    id: str
+    type: str
+    fields: dict[str, Any]
+
+
+class FigureInfo(_Model):
+    kind: str
+    unit: str | None = None
+    title: Bilingual
+    fact: str  # id of the derived fact, to walk the trace back
+    paths: list[str] = []  # the paths it is a working of; empty when it is about the case
+
+
+class Figure(_Model):
+    """A figure with what a reader needs to show it (a view over ``figures`` and ``figure_info``)."""
+
+    name: str
+    value: Any
+    kind: str
+    unit: str | None = None
+    title: Bilingual
+    fact: str
+    paths: list[str] = []
+
+
+class RankReason(_Model):
+    rule: str
+    step: int
+    above: list[str]
+    reason: Bilingual
+    applied: bool  # false when a stronger rule had already ordered the same pair the other way
+
+
+class Recommendation(_Model):
+    path: str
+    rank: int
+    title: Bilingual
+    rules: list[str]
+    summary: Bilingual
+    figures: dict[str, Any]
+    ranking: list[RankReason] = []
+    next_step: Bilingual | None = None
+    fact: str
+
+
+class Blocked(_Model):
+    path: str
+    title: Bilingual
+    rules: list[str]
+    reason: Bilingual
+
+
+class WarningItem(_Model):
+    id: str
+    severity: str
+    title: Bilingual
+    rules: list[str]
+    message: Bilingual
+    about: list[str] = []
+    urgency: int = 3
+    next_step: Bilingual | None = None
+    fact: str
+
+
+class MissingItem(_Model):
+    field: str
+    blocks: list[str]
+    block_titles: list[Bilingual] = []
+    rules: list[str]
+    message: Bilingual
+    fact: str
+
+
+class Parameter(_Model):
+    """A parameter as this case used it: the value in force on the case's date, or the case's override."""
+
+    name: str
+    value: Any
+    default: Any  # the value in force on ``on``
+    overridden: bool
+    title: Bilingual
+    sources: list[str]  # the sources of the value in force
+    kind: str
+    unit: str | None = None
+    applies_on: str = "as_of"  # which case date selects the value
+    on: dt.date | None = None  # that date
+    in_force_from: dt.date | None = None  # when the value in force took effect (dated parameters)
+
+
+class RulesetInfo(_Model):
+    version: str
+    rules: int
+    origin: str  # the folder, the installed package, or a stored version
+    files: dict[str, str] = {}  # each rule file's sha256
+
+
+class EngineInfo(_Model):
+    name: str
+    version: str
+
+
+class RuleEvaluation(_Model):
+    """One rule evaluated on the case's final facts: why it fired, or what it lacked."""
+
+    rule: str
+    title: Bilingual
+    sources: list[str]
+    fired: bool
+    absent: list[str] = []  # facts it reads that the case does not have
+    unexpected: list[str] = []  # facts that must be absent but exist
+    bindings: list[list[str]] = []  # the fact ids of each combination shown (up to three)
+    conditions: list[list[ConditionSeen]] = []  # each combination's conditions, with their values
+    producers: dict[str, list[str]] = {}  # for each absent derived fact, the rules that could conclude it
+
+
+class Explanations(_Model):
+    """Why-not and "which rule could have concluded this", computed once, as data."""
+
+    rules: dict[str, RuleEvaluation]  # every rule of the rule base, in rule-base order
+    listing: dict[str, list[str]]  # path -> the rules that could list it
+    topics: dict[str, Bilingual] = {}
+
+
+class Result(_Model):
+    case_id: str
+    as_of: dt.date
+    ruleset: RulesetInfo
+    engine: EngineInfo
+    stage: str | None
+    figures: dict[str, Any]  # name -> exact value, in catalog order
+    figure_info: dict[str, FigureInfo]
+    recommendations: list[Recommendation]
+    blocked: list[Blocked]
+    warnings: list[WarningItem]
+    missing: list[MissingItem]
+    parameters: dict[str, Parameter]
+    facts: list[InputFact]
+    derived: list[Derived]
+    trace: list[Firing]
+    explanations: Explanations | None = None
+
+    _index: dict[str, InputFact | Derived] | None = PrivateAttr(default=None)
+
+    def figure_items(self) -> dict[str, Figure]:
+        """Every figure with its kind, unit and title, in catalog order."""
+        return {
+            name: Figure(name=name, value=value, **self.figure_info[name].model_dump())
+            for name, value in self.figures.items()
+        }
+
+    def fact(self, fact_id: str) -> InputFact | Derived | None:
+        if self._index is None:
+            self._index = {f.id: f for f in self.facts}
+            self._index.update({f.id: f for f in self.derived})
+        return self._index.get(fact_id)
+
+    # -- JSON ----------------------------------------------------------------
+
+    def to_json(self, lang: str = "ja") -> dict[str, Any]:
+        """The public result document (texts in ``lang`` and, under ``texts``, in both)."""
+        return _dump(self, lang)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Result":
+        """A Result from ``to_json``'s document, in either language (numbers best parsed as Decimal)."""
+        return cls.model_validate(_restore(data, cls))
+
+
+# ---------------------------------------------------------------------------
+# One converter between exact values and JSON, both ways
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: integers stay integers, exact fractions become floats only here."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _dump(model: BaseModel, lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    texts: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, Bilingual):
+            out[name] = value.get(lang)
+            texts[name] = {"ja": value.ja, "en": value.en}
+        elif isinstance(value, list) and value and all(isinstance(v, Bilingual) for v in value):
+            out[name] = [v.get(lang) for v in value]
+            texts[name] = [{"ja": v.ja, "en": v.en} for v in value]
+        else:
+            out[name] = _dump_any(value, lang)
+    if texts:
+        out["texts"] = texts
+    return out
+
+
+def _dump_any(value: Any, lang: str) -> Any:
+    if isinstance(value, BaseModel):
+        return _dump(value, lang)
+    if isinstance(value, dict):
+        return {k: _dump_any(v, lang) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_dump_any(v, lang) for v in value]
+    return plain(value)
+
+
+def _restore(data: Any, cls: type[BaseModel]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    texts = data.get("texts", {})
+    out: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():
+        if name not in data:
+            continue
+        if name in texts:
+            out[name] = texts[name]
+            continue
+        out[name] = _restore_as(data[name], info.annotation)
+    return out
+
+
+def _restore_as(value: Any, annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        return _restore(value, models[0]) if models and isinstance(value, dict) else value
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _restore(value, annotation)
+    if origin is list and isinstance(value, list):
+        (item,) = typing.get_args(annotation)
+        return [_restore_as(v, item) for v in value]
+    if origin is dict and isinstance(value, dict):
+        _, item = typing.get_args(annotation)
+        return {k: _restore_as(v, item) for k, v in value.items()}
+    return value

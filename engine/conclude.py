@@ -1,0 +1,211 @@
+"""Conclusions: turning a firing into derived facts, with messages filled from the case.
+
+A rule's ``then`` becomes figures, findings, paths, warnings, blocks, ranks
+and missing items in working memory. A conclusion reached twice is recorded
+as a second reason for the same fact (durable-rules would reject the
+duplicate); one reached with two different values is an error, loudly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import string
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Callable
+
+from facts import display
+from facts.text import Bilingual
+from knowledge import expr as E
+from knowledge.model import RuleBase
+from knowledge.schema import (
+    BlockConclusion,
+    FigureConclusion,
+    FindingConclusion,
+    MissingConclusion,
+    PathConclusion,
+    RankConclusion,
+    WarningConclusion,
+)
+from engine.codec import engine_error
+from engine.memory import FiringRecord, Record, Run, resolver
+
+# kinds of derived facts other rules can read: they go back into the engine
+ASSERTED_KINDS = ("figure", "finding", "path")
+
+
+class Concluder:
+    """Writes a firing's conclusions into the run; ``assert_fact`` feeds readable ones back to the engine."""
+
+    def __init__(self, rule_base: RuleBase, assert_fact: Callable[[Run, Record], None]):
+        self.rule_base = rule_base
+        self._assert = assert_fact
+
+    def conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record]) -> None:
+        rule = firing.rule
+        for index, (conclusion, node) in enumerate(rule.conclusions):
+            try:
+                self._conclude(run, firing, binding, conclusion, node)
+            except E.EvalError as exc:
+                raise engine_error(
+                    f"ルール {rule.id} の結論 then[{index}] を計算できません: {exc.ja}",
+                    f"rule {rule.id} could not compute then[{index}]: {exc.en}",
+                    rule.id,
+                ) from exc
+
+    def _conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record], c: Any, node: Any) -> None:
+        rule = firing.rule
+        resolve, _ = resolver(binding)
+        catalog = self.rule_base.catalog
+        about = tuple(rec.id for key, rec in binding.items() if rec.type in ("other_debt", "guarantor"))
+
+        def value_of(kind: str, label: str) -> Any:
+            value = E.evaluate(node, resolve)
+            if value is E.MISSING:
+                missing = [r.text for r in E.refs(node) if resolve(r) is E.MISSING]
+                raise E.EvalError(
+                    f"{label} の計算に必要な値がありません: {', '.join(missing)}（条件に exists を加えてください）",
+                    f"{label} needs values the case does not give: {', '.join(missing)} (add 'exists' to the conditions)",
+                )
+            return _typed(value, kind, label)
+
+        if isinstance(c, FigureConclusion):
+            decl = catalog.figures[c.figure]
+            self._derive(run, firing, "figure", c.figure, {"value": value_of(decl.kind, c.figure)}, (), None, decl.kind)
+        elif isinstance(c, FindingConclusion):
+            decl = catalog.findings[c.finding]
+            value = True if node is None else value_of(decl.kind, c.finding)
+            self._derive(run, firing, "finding", c.finding, {"value": value}, (), None, decl.kind)
+        elif isinstance(c, PathConclusion):
+            self._derive(run, firing, "path", c.path, {}, (), self._fill(c.summary, binding), None)
+        elif isinstance(c, WarningConclusion):
+            self._derive(run, firing, "warning", c.warning, {}, about, self._fill(c.message, binding), None)
+        elif isinstance(c, BlockConclusion):
+            self._derive(run, firing, "block", c.block, {}, (), self._fill(c.reason, binding), None)
+        elif isinstance(c, RankConclusion):
+            above = list(catalog.paths) if c.above == "all" else list(c.above)
+            self._derive(
+                run,
+                firing,
+                "rank",
+                c.rank,
+                {},
+                (),
+                self._fill(c.reason, binding),
+                None,
+                extra={"above": [p for p in above if p != c.rank], "step": c.step, "rule": rule.id},
+                key_extra=(rule.id,),
+            )
+        elif isinstance(c, MissingConclusion):
+            self._derive(
+                run, firing, "missing", c.missing, {}, (), self._fill(c.message, binding), None, extra={"blocks": c.blocks}
+            )
+
+    def _derive(
+        self,
+        run: Run,
+        firing: FiringRecord,
+        kind: str,
+        name: str,
+        fields: dict[str, Any],
+        about: tuple[str, ...],
+        text: Bilingual | None,
+        value_kind: str | None,
+        extra: dict[str, Any] | None = None,
+        key_extra: tuple = (),
+    ) -> None:
+        key = (kind, name, about, *key_extra)
+        existing_id = run.derived_keys.get(key)
+        if existing_id is not None:
+            existing = run.records[existing_id]
+            if existing.fields != fields:
+                first = run.firings[existing.firings[0]].rule.id
+                raise engine_error(
+                    f"{kind} {name} がルール {first} と {firing.rule.id} で異なる値になりました"
+                    f"（{existing.fields.get('value')} と {fields.get('value')}）",
+                    f"{kind} {name} was concluded with different values by rules {first} and {firing.rule.id}"
+                    f" ({existing.fields.get('value')} vs {fields.get('value')})",
+                    firing.rule.id,
+                )
+            # the same conclusion again: durable-rules would reject the duplicate, so it is
+            # recorded as a second reason for the fact we already have. A warning keeps
+            # what each rule said: two rules may give the same warning for different paths.
+            existing.firings.append(firing.index)
+            if kind == "warning" and text is not None and existing.text is not None and text.ja not in existing.text.ja:
+                existing.text = Bilingual(ja=f"{existing.text.ja}{text.ja}", en=f"{existing.text.en} {text.en}")  # Japanese sentences join without a space
+            firing.concluded.append(existing_id)
+            return
+        suffix = "" if not about else "@" + "+".join(about)
+        extra_suffix = "" if not key_extra else "#" + "+".join(key_extra)
+        rec = Record(
+            id=f"{kind}:{name}{suffix}{extra_suffix}",
+            type=kind,
+            name=name,
+            fields=fields,
+            about=about,
+            firings=[firing.index],
+            text=text,
+            extra=extra or {},
+            value_kind=value_kind,
+        )
+        run.derived_keys[key] = rec.id
+        run.add(rec)
+        firing.concluded.append(rec.id)
+        if kind in ASSERTED_KINDS:
+            self._assert(run, rec)
+
+    def _fill(self, text: Bilingual, binding: dict[str, Record]) -> Bilingual:
+        resolve, _ = resolver(binding)
+        rb = self.rule_base
+
+        def render(template: str, lang: str) -> str:
+            out = []
+            for literal, name, spec, _ in string.Formatter().parse(template):
+                out.append(literal)
+                if name:
+                    scope, _, fld = name.partition(".")
+                    ref = E.Ref(scope, fld or None)
+                    value = resolve(ref)
+                    out.append(_display(rb, ref, value, lang))
+            return "".join(out)
+
+        return Bilingual(ja=render(text.ja, "ja"), en=render(text.en, "en"))
+
+
+def _typed(value: Any, kind: str, label: str) -> Any:
+    """Check a computed value against its declared kind; money must be whole yen."""
+    if kind in ("yen", "int"):
+        if isinstance(value, bool) or not isinstance(value, Fraction) or value.denominator != 1:
+            raise E.EvalError(
+                f"{label} は整数（円）でなければなりません（{value}）。floor() / ceil() で丸めてください",
+                f"{label} must be a whole number (yen), got {value}: round it with floor() or ceil()",
+            )
+        return int(value)
+    if kind == "ratio":
+        if isinstance(value, bool) or not isinstance(value, Fraction):
+            raise E.EvalError(f"{label} は数値でなければなりません", f"{label} must be a number, got {value!r}")
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    if kind == "date":
+        if not isinstance(value, dt.date):
+            raise E.EvalError(f"{label} は日付でなければなりません", f"{label} must be a date, got {value!r}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise E.EvalError(f"{label} は真偽値でなければなりません", f"{label} must be true or false, got {value!r}")
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else Decimal(value.numerator) / Decimal(value.denominator)
+    return value
+
+
+def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str) -> str:
+    if value is E.MISSING or value is None:
+        return "—"
+    labels = rb.catalog.labels.get(ref.text)
+    if labels is not None and isinstance(value, str) and value in labels:
+        return labels[value].get(lang)
+    kind, unit = rb.kind_of(ref)
+    if isinstance(value, Fraction) and kind in ("yen", "int"):
+        value = int(value) if value.denominator == 1 else math.floor(value)
+    return display.value(value, kind, lang, unit)

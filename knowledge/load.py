@@ -1,0 +1,198 @@
+"""Loading a rule base from its files: a folder, the installed package, or stored bytes.
+
+A rule base is a set of YAML files:
+
+- ``parameters.yaml``: every threshold and rate, dated and sourced;
+- ``catalog.yaml``: the names rules may conclude (figures, findings,
+  warnings, paths) with their titles;
+- every other ``*.yaml``: one topic's rules.
+
+Whatever the source, the loader reads the files' bytes first and works only
+from them, so a folder, the installed package and a version kept by an audit
+store load the same way (bytes in, rule base out). The ``version`` is a
+content hash over the file names and bytes; each file's own hash is kept
+too, so a result names exactly the rules that produced it.
+
+Everything is checked when it loads: the schema, every expression, every
+name a rule reads or concludes. A rule base that loads is one the engine can
+run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from facts.errors import Problem, RuleBaseError
+from facts.text import Bilingual
+from facts.vocabulary import FACT_TYPES
+from knowledge.check import Problems, check_rule, stratify
+from knowledge.model import Rule, RuleBase
+from knowledge.parameters import Parameter
+from knowledge.schema import Catalog, ParameterFile, TopicFile
+
+SPECIAL_FILES = {"parameters.yaml", "catalog.yaml"}
+PACKAGE = "<installed>"
+
+
+def default_rules_dir() -> Path:
+    return Path(str(resources.files("rules")))
+
+
+def read_rule_files(root: Path | str | None = None) -> tuple[dict[str, bytes], str]:
+    """The rule files of a folder (default: the installed package) as bytes, and where they came from."""
+    folder = Path(root) if root is not None else default_rules_dir()
+    if not folder.is_dir():
+        raise RuleBaseError([Problem(str(folder), "ルールのフォルダがありません", "no such rule folder")])
+    files: dict[str, bytes] = {}
+    problems = Problems()
+    for path in sorted(p for p in folder.glob("*.yaml") if p.is_file()):
+        try:
+            files[path.name] = path.read_bytes()
+        except OSError as exc:
+            problems.add(path.name, f"読み込めません: {exc.strerror or exc}", f"cannot read: {exc.strerror or exc}")
+    if problems.items:
+        raise RuleBaseError(problems.items)
+    origin = f"{folder} ({PACKAGE})" if root is None else str(folder)
+    return files, origin
+
+
+def content_version(files: Mapping[str, bytes]) -> str:
+    """The rule base's version: one hash over every file's name and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+def load_rule_base(root: Path | str | None = None) -> RuleBase:
+    """Load and check the rule base in a folder (default: the installed package)."""
+    files, origin = read_rule_files(root)
+    return load_rule_base_from_files(files, origin=origin)
+
+
+def load_rule_base_from_files(files: Mapping[str, bytes], origin: str = "<files>") -> RuleBase:
+    """Load and check a rule base from its files' bytes; raise RuleBaseError listing every problem."""
+    problems = Problems()
+    bad = [name for name in files if "/" in name or "\\" in name or not name.endswith(".yaml")]
+    for name in bad:
+        problems.add(name, "ルールファイルは *.yaml の名前だけで指定してください", "a rule file is named *.yaml, with no folder")
+    if problems.items:
+        raise RuleBaseError(problems.items)
+    files = {name: bytes(files[name]) for name in sorted(files)}
+
+    parameters = _load_parameters(files, problems)
+    catalog = _load_catalog(files, problems)
+    for key in catalog.labels:
+        scope, _, name = key.partition(".")
+        model = FACT_TYPES.get(scope)
+        if model is None or name not in model.model_fields:
+            problems.add(f"catalog.yaml: labels.{key}", f"{key} という項目はありません", f"no fact field {key} to label")
+    if problems.items:
+        raise RuleBaseError(problems.items)
+
+    topics: dict[str, Bilingual] = {}
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for name, data in files.items():
+        if name in SPECIAL_FILES:
+            continue
+        raw = _read_yaml(name, data, problems)
+        if raw is None:
+            continue
+        try:
+            topic = TopicFile.model_validate(raw)
+        except ValidationError as exc:
+            _pydantic_problems(name, exc, problems)
+            continue
+        topics[topic.topic] = topic.title
+        for spec in topic.rules:
+            if spec.id in seen:
+                problems.add(
+                    f"{name}: {spec.id}",
+                    f"ルールID {spec.id} が {seen[spec.id]} と重複しています",
+                    f"duplicate rule id {spec.id} (also in {seen[spec.id]})",
+                )
+                continue
+            seen[spec.id] = name
+            rule = check_rule(spec, name, topic.topic, parameters, catalog, problems)
+            if rule is not None:
+                rules.append(rule)
+    if not rules and not problems.items:
+        problems.add(origin, "ルールが1つもありません", "the rule base has no rules")
+    if problems.items:
+        raise RuleBaseError(problems.items)
+
+    stratify(rules)
+    return RuleBase(
+        origin=origin,
+        version=content_version(files),
+        sources=files,
+        files={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        parameters=parameters,
+        catalog=catalog,
+        topics=topics,
+        rules=rules,
+    )
+
+
+def _read_yaml(name: str, data: bytes, problems: Problems) -> Any:
+    try:
+        return yaml.safe_load(data.decode("utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        problems.add(where, f"YAML として読めません: {getattr(exc, 'problem', None) or exc}", f"not valid YAML: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.add(name, f"UTF-8 として読めません（{exc.start} バイト目）", f"not UTF-8 (byte {exc.start})")
+    except RecursionError:
+        problems.add(name, "入れ子が深すぎます", "nested too deeply")
+    return None
+
+
+def _pydantic_problems(where: str, exc: ValidationError, problems: Problems) -> None:
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        problems.add(f"{where}: {loc}" if loc else where, f"不正な定義です: {err['msg']}", err["msg"])
+
+
+def _load_parameters(files: Mapping[str, bytes], problems: Problems) -> dict[str, Parameter]:
+    name = "parameters.yaml"
+    if name not in files:
+        problems.add(name, "parameters.yaml がありません", "parameters.yaml is missing")
+        return {}
+    raw = _read_yaml(name, files[name], problems)
+    try:
+        pf = ParameterFile.model_validate(raw)
+    except ValidationError as exc:
+        _pydantic_problems(name, exc, problems)
+        return {}
+    out: dict[str, Parameter] = {}
+    for prm in pf.parameters:
+        if prm.name in out:
+            problems.add(f"{name}: {prm.name}", "パラメータ名が重複しています", "duplicate parameter name")
+        for entry in prm.history:
+            if prm.kind in ("yen", "int") and not isinstance(entry.value, int):
+                problems.add(f"{name}: {prm.name}", "円・整数のパラメータは整数で書いてください", "yen and int parameters must be whole numbers")
+        out[prm.name] = prm
+    return out
+
+
+def _load_catalog(files: Mapping[str, bytes], problems: Problems) -> Catalog:
+    name = "catalog.yaml"
+    empty = Catalog(figures={}, findings={}, warnings={}, paths={})
+    if name not in files:
+        problems.add(name, "catalog.yaml がありません", "catalog.yaml is missing")
+        return empty
+    raw = _read_yaml(name, files[name], problems)
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        _pydantic_problems(name, exc, problems)
+        return empty

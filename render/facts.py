@@ -1,0 +1,50 @@
+"""The facts a case becomes, as a person reads them (`zansai facts`) or as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.result import plain
+from facts import display
+from facts.builder import FactSet
+from facts.vocabulary import field_kind
+from knowledge.model import RuleBase
+
+
+def facts_json(factset: FactSet) -> str:
+    data = {
+        "facts": [{"id": f.id, "type": type(f).type, **plain(f.model_dump(exclude={"id"}))} for f in factset.facts],
+        "params": {k: plain(v) for k, v in factset.params.items()},
+        "overridden": sorted(factset.overridden),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def facts_text(factset: FactSet, rb: RuleBase, lang: str) -> str:
+    lines = []
+    for f in factset.facts:
+        model = type(f)
+        fields = ", ".join(
+            f"{k}={_show(v, field_kind(model, k), lang)}"
+            for k, v in f.model_dump(exclude={"id"}).items()
+            if v is not None
+        )
+        lines.append(f"{f.id} ({model.type}): {fields}")
+    params = ", ".join(
+        f"{k}={_show(v, rb.parameters[k].kind, lang, rb.parameters[k].unit)}" for k, v in factset.params.items()
+    )
+    lines.append(("パラメータ: " if lang == "ja" else "params: ") + params)
+    if factset.overridden:
+        label = "事案で変更したパラメータ" if lang == "ja" else "overridden by the case"
+        lines.append(f"{label}: {', '.join(sorted(factset.overridden))}")
+    return "\n".join(lines) + "\n"
+
+
+def _show(value: Any, kind: str, lang: str, unit: str | None = None) -> str:
+    # plain numbers (ratios, counts) keep their digits so an engineer can check them against the rules
+    if kind == "ratio" and unit is None:
+        return str(value)
+    if kind == "yen":
+        return display.yen(int(value), lang, table=True)
+    return display.value(value, kind, lang, unit)
