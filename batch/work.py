@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from app.result import plain
 from batch.desk import Desk, InputError, Problem, ZansaiError
 from batch.mapper import Columns
 from batch.readers import Item
@@ -200,7 +201,7 @@ class Worker:
                     "ok",
                     rank1 or "",
                     ";".join(paths),
-                    *(_cell(figures[name].value) if name in figures else "" for name in self.job.figures),
+                    *(_cell(plain(figures[name])) if name in figures else "" for name in self.job.figures),
                     ";".join(w.id for w in result.warnings),
                     ";".join(m.field for m in result.missing),
                     "",
