@@ -164,7 +164,7 @@ def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang:
 
         desk = _desk(rules_dir)
         factset = desk.facts(desk.load_case(case))
-        _emit(facts_json(factset) if fmt == "json" else facts_text(factset, desk.rule_base, lang))
+        _emit(facts_json(factset) if fmt == "json" else facts_text(factset, lang))
 
 
 @main.command()

@@ -8,8 +8,6 @@ from typing import Any
 from app.result import plain
 from facts import display
 from facts.builder import FactSet
-from facts.vocabulary import field_kind
-from knowledge.model import RuleBase
 
 
 def facts_json(factset: FactSet) -> str:
@@ -21,19 +19,13 @@ def facts_json(factset: FactSet) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def facts_text(factset: FactSet, rb: RuleBase, lang: str) -> str:
+def facts_text(factset: FactSet, lang: str) -> str:
     lines = []
     for f in factset.facts:
         model = type(f)
-        fields = ", ".join(
-            f"{k}={_show(v, field_kind(model, k), lang)}"
-            for k, v in f.model_dump(exclude={"id"}).items()
-            if v is not None
-        )
+        fields = ", ".join(f"{k}={_show(v, lang)}" for k, v in f.model_dump(exclude={"id"}).items() if v is not None)
         lines.append(f"{f.id} ({model.type}): {fields}")
-    params = ", ".join(
-        f"{k}={_show(v, rb.parameters[k].kind, lang, rb.parameters[k].unit)}" for k, v in factset.params.items()
-    )
+    params = ", ".join(f"{k}={_show(v, lang)}" for k, v in factset.params.items())
     lines.append(("パラメータ: " if lang == "ja" else "params: ") + params)
     if factset.overridden:
         label = "事案で変更したパラメータ" if lang == "ja" else "overridden by the case"
@@ -41,10 +33,9 @@ def facts_text(factset: FactSet, rb: RuleBase, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _show(value: Any, kind: str, lang: str, unit: str | None = None) -> str:
-    # plain numbers (ratios, counts) keep their digits so an engineer can check them against the rules
-    if kind == "ratio" and unit is None:
-        return str(value)
-    if kind == "yen":
-        return display.yen(int(value), lang, table=True)
-    return display.value(value, kind, lang, unit)
+def _show(value: Any, lang: str) -> str:
+    # numbers and dates stay as the rules read them (digits, ISO) so they can be checked
+    # against a condition; only yes/no is a word, in the reader's language
+    if isinstance(value, bool):
+        return display.value(value, "bool", lang)
+    return str(value)
