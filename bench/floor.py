@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.assess import Assessor, _records
+from app.desk import Desk
+from engine.memory import input_records
 from engine.session import Engine
 from facts.load import load_case_text
-from engine.errors import ZansaiError
+from facts.errors import ZansaiError
 
 
 class _RecordingEngine(Engine):
@@ -44,8 +45,8 @@ class _RecordingEngine(Engine):
 
 class Recorder:
     def __init__(self) -> None:
-        self.assessor = Assessor(audit=False)
-        self.engine = _RecordingEngine(self.assessor.rule_base, audit=False)
+        self.assessor = Desk(cross_check=False)
+        self.engine = _RecordingEngine(self.assessor.rule_base, cross_check=False)
         self.handle = self.engine._handle
 
     def record_line(self, line: bytes) -> tuple[str, list[str], list[tuple[str, list[str]]]] | None:
@@ -55,7 +56,7 @@ class Recorder:
             factset = self.assessor.facts(case)
             script: list[str] = []
             self.engine._target, self.engine.firings = script, []
-            run = self.engine.run(_records(factset))
+            run = self.engine.run(input_records(factset))
         except ZansaiError:
             return None
         return run.sid, script, self.engine.firings

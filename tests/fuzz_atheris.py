@@ -21,7 +21,7 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports():
-    from engine.errors import InputError
+    from facts.errors import InputError
     from facts.load import load_case_text
     from facts.values import ValueParseError, parse_count, parse_date, parse_rate, parse_yen
 

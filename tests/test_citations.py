@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.rulebase import load_rule_base
+from knowledge.load import load_rule_base
 
 SEIBI_4_1 = "民法の一部を改正する法律の施行に伴う関係法律の整備等に関する法律（平成29年法律第45号）附則4条1項"
 

@@ -20,7 +20,7 @@ from app.result import Result
 from cli import main
 from facts.errors import InputError, RuleBaseError
 from facts.load import load_case_file, load_case_text
-from knowledge.load import load_rule_base, load_rule_base_from_files
+from knowledge.load import load_rule_base_from_files
 from knowledge.parameters import Parameter
 from render import explain as X
 

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine.errors import InputError
+from facts.errors import InputError
 from facts.case import Case
 from facts.load import load_case_text
 from facts.values import (

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.errors import InputError
+from facts.errors import InputError
 from facts.case import Case, case_json_schema
 
 pytestmark = pytest.mark.slow  # about three minutes on a shared machine: run after the default suite
@@ -93,10 +93,10 @@ def cases(draw) -> dict:
 
 @pytest.fixture(scope="module")
 def assess():
-    from engine.assess import Assessor
+    from app.desk import Desk
     from render.json_result import to_json
 
-    assessor = Assessor()
+    assessor = Desk()
 
     def run(data: dict) -> dict:
         try:

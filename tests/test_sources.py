@@ -107,11 +107,11 @@ def test_the_english_act_names_the_report_uses_are_the_ones_docs_sources_md_list
 
 
 def test_english_reports_gloss_each_act_once_and_keep_japanese_only_in_glosses_and_headings():
-    from engine.assess import Assessor
+    from app.desk import Desk
     from facts.load import load_case_text
     from render.report import render
 
-    with Assessor() as a:
+    with Desk() as a:
         result = a.assess(load_case_text((ROOT / "examples" / "case_a.yaml").read_text(encoding="utf-8"), "case_a"))
     text = render(result, "en")
     body = text.split("\nSources\n", 1)[0]
