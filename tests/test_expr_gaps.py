@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine import expr as E
+from knowledge import expr as E
 
 
 def value(src: str, env: dict | None = None):
