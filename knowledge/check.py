@@ -15,6 +15,7 @@ from facts.errors import Problem, RuleBaseError
 from facts.text import Bilingual
 from facts.vocabulary import FACT_TYPES, field_kind
 from knowledge import expr as E
+from knowledge.parser import parse
 from knowledge.model import Condition, FactTest, FieldRef, FieldTest, Rule, Slot, DERIVED_TYPES
 from knowledge.parameters import Parameter
 from knowledge.schema import (
@@ -152,7 +153,7 @@ class _RuleChecker:
     def condition(self, text: str, index: int) -> Condition | None:
         where = f"when[{index}]"
         try:
-            tree = E.normalise(E.parse(text))
+            tree = E.normalise(parse(text))
         except E.ExprError as exc:
             self.fail(where, f"{exc.ja}: {text}", f"{exc.en}: {text}")
             return None
@@ -326,7 +327,7 @@ class _RuleChecker:
 
     def _value(self, text: str, where: str, kind: str) -> Any:
         try:
-            node = E.parse(text)
+            node = parse(text)
         except E.ExprError as exc:
             self.fail(where, f"{exc.ja}: {text}", f"{exc.en}: {text}")
             return None

@@ -408,7 +408,3 @@ def compare(op: str, a: Any, b: Any) -> bool:
     except TypeError as exc:
         raise EvalError(f"比較できない値です: {a!r} {op} {b!r}", f"cannot compare {a!r} {op} {b!r}") from exc
 
-
-# The parser lives in knowledge/parser.py; it is re-exported here, once every node
-# it builds is defined, so rule code reads ``E.parse`` beside the nodes.
-from knowledge.parser import COMPARATORS, KEYWORDS, parse  # noqa: E402, F401

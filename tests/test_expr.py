@@ -8,11 +8,12 @@ from fractions import Fraction
 import pytest
 
 from knowledge import expr as E
+from knowledge.parser import parse
 
 
 def value(src: str, env: dict | None = None):
     env = env or {}
-    return E.evaluate(E.parse(src), lambda r: env.get(r.text, E.MISSING))
+    return E.evaluate(parse(src), lambda r: env.get(r.text, E.MISSING))
 
 
 @pytest.mark.parametrize(
@@ -80,13 +81,13 @@ def test_functions(src, expected):
 )
 def test_rejected_constructs_have_clear_errors(src, needle):
     with pytest.raises(E.ExprError) as err:
-        E.parse(src)
+        parse(src)
     assert needle in err.value.en
     assert err.value.ja  # every error also speaks Japanese
 
 
 def test_normalise_pushes_not_down_to_the_tests():
-    tree = E.normalise(E.parse("not (a.x > 1 and (exists a.y or b.z in ['p']))"))
+    tree = E.normalise(parse("not (a.x > 1 and (exists a.y or b.z in ['p']))"))
     assert tree == E.Or(
         (
             E.Compare("<=", E.Ref("a", "x"), E.Num(Fraction(1), "1")),
@@ -96,12 +97,12 @@ def test_normalise_pushes_not_down_to_the_tests():
 
 
 def test_a_bare_yes_no_field_becomes_a_truth_test_with_its_polarity():
-    assert E.normalise(E.parse("not debtor.on_welfare")) == E.Truthy(E.Ref("debtor", "on_welfare"), False)
+    assert E.normalise(parse("not debtor.on_welfare")) == E.Truthy(E.Ref("debtor", "on_welfare"), False)
 
 
 def test_negated_contains_is_refused_because_the_engine_cannot_express_it():
     with pytest.raises(E.ExprError, match="contains"):
-        E.normalise(E.parse('not (debtor.occupation contains "警備")'))
+        E.normalise(parse('not (debtor.occupation contains "警備")'))
 
 
 def test_comparisons_with_a_missing_value_are_false_both_ways():

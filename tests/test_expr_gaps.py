@@ -13,15 +13,16 @@ from fractions import Fraction
 import pytest
 
 from knowledge import expr as E
+from knowledge.parser import parse
 
 
 def value(src: str, env: dict | None = None):
     env = env or {}
-    return E.evaluate(E.parse(src), lambda r: env.get(r.text, E.MISSING))
+    return E.evaluate(parse(src), lambda r: env.get(r.text, E.MISSING))
 
 
 def test_not_equal_is_its_own_operator_and_holds_only_on_different_values():
-    node = E.parse("a.x != 1")
+    node = parse("a.x != 1")
     assert isinstance(node, E.Compare) and node.op == "!="
     assert E.compare("!=", Fraction(1), Fraction(2)) is True
     assert E.compare("!=", Fraction(1), Fraction(1)) is False
@@ -30,28 +31,28 @@ def test_not_equal_is_its_own_operator_and_holds_only_on_different_values():
 
 
 def test_negating_equality_gives_inequality_and_back():
-    assert E.normalise(E.parse("not (a.x == 1)")).op == "!="
-    assert E.normalise(E.parse("not (a.x != 1)")).op == "=="
+    assert E.normalise(parse("not (a.x == 1)")).op == "!="
+    assert E.normalise(parse("not (a.x != 1)")).op == "=="
 
 
 @pytest.mark.parametrize(("src", "expected"), [("true", True), ("false", False)])
 def test_true_and_false_are_the_booleans(src, expected):
-    node = E.parse(src)
+    node = parse(src)
     assert isinstance(node, E.Bool) and node.value is expected
     assert value(src) is expected
 
 
 def test_comparing_with_a_boolean_literal():
-    node = E.parse("a.flag == false")
+    node = parse("a.flag == false")
     assert E.compare(node.op, value("a.flag", {"a.flag": False}), value("false")) is True
     assert E.compare(node.op, value("a.flag", {"a.flag": True}), value("false")) is False
 
 
 def test_and_binds_tighter_than_or():
-    node = E.parse("a.x == 1 or a.y == 2 and a.z == 3")
+    node = parse("a.x == 1 or a.y == 2 and a.z == 3")
     assert isinstance(node, E.Or) and len(node.items) == 2
     assert isinstance(node.items[1], E.And) and len(node.items[1].items) == 2
-    both = E.parse("a.x == 1 and a.y == 2")
+    both = parse("a.x == 1 and a.y == 2")
     assert isinstance(both, E.And) and [i.op for i in both.items] == ["==", "=="]
 
 
