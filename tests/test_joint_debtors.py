@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engine.assess import Assessor
+from app.desk import Desk
 from facts.load import load_case_text
 
 CASE = """
@@ -30,7 +30,7 @@ GUARANTOR = re.compile(r"保証人(?!ではなく|・連帯債務者)")
 
 @pytest.fixture(scope="module")
 def assessor():
-    with Assessor() as a:
+    with Desk() as a:
         yield a
 
 

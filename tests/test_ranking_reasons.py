@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from engine.assess import Assessor
+from app.desk import Desk
 from facts.load import load_case_text
 from tests.golden import golden_cases
 
@@ -15,7 +15,7 @@ CASES = golden_cases()
 
 @pytest.fixture(scope="module")
 def assessor():
-    with Assessor() as a:
+    with Desk() as a:
         yield a
 
 
