@@ -62,16 +62,15 @@ def case_model() -> Any:
 
 def record_header(rule_base: Any) -> dict[str, Any]:
     """What every audit record of a batch shares: the rule files of its version, the engine, zansai."""
-    import importlib.metadata
+    from app.desk import ENGINE_NAME, engine_version, zansai_version
 
-    root = Path(rule_base.root)
-    files = {p.name: p.read_bytes() for p in sorted(root.glob("*.yaml"))}
+    # the bytes the rule base was loaded from: the same version whatever the folder holds now
     return {
         "ruleset_version": rule_base.version,
-        "rule_files": files,
-        "engine_name": "durable-rules",
-        "engine_version": importlib.metadata.version("durable_rules"),
-        "zansai_version": importlib.metadata.version("zansai"),
+        "rule_files": dict(rule_base.sources),
+        "engine_name": ENGINE_NAME,
+        "engine_version": engine_version(),
+        "zansai_version": zansai_version(),
     }
 
 
