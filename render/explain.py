@@ -12,6 +12,7 @@ from __future__ import annotations
 from app.result import ConditionSeen, Derived, Explanations, InputFact, Result, RuleEvaluation
 from facts import display
 from facts.errors import InputError, Problem
+from render.statutes import source_display
 
 _T = {
     "rec": {"ja": "推奨 {rank}: {title}（{path}）", "en": "Recommendation {rank}: {title} ({path})"},
@@ -82,7 +83,7 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
     for index in fact.firings:
         firing = result.trace[index]
         key = f"{fact_id}@{index}"
-        out.append(f"{pad}← {firing.rule}: {firing.title.get(lang)}  [{'; '.join(firing.sources)}]")
+        out.append(f"{pad}← {firing.rule}: {firing.title.get(lang)}  [{_sources(firing.sources, lang)}]")
         if key in seen:
             out.append(f"{pad}   {_T['see_above'][lang]}")
             continue
@@ -135,7 +136,7 @@ def explain_rule(
     ev: RuleEvaluation = _explanations(result).rules[rule_id]
     pad = "  " * indent
     status = _T["fired"][lang] if ev.fired else _T["not_fired"][lang]
-    out = [f"{pad}- {ev.rule}: {ev.title.get(lang)}  [{'; '.join(ev.sources)}] — {status}"]
+    out = [f"{pad}- {ev.rule}: {ev.title.get(lang)}  [{_sources(ev.sources, lang)}] — {status}"]
     if ev.rule in seen:
         out.append(f"{pad}    {_T['see_above'][lang]}")
         return out
@@ -158,6 +159,11 @@ def explain_rule(
         for producer in producers:
             out.extend(explain_rule(result, producer, lang, indent + 3, depth + 1, seen))
     return out
+
+
+def _sources(sources: list[str], lang: str) -> str:
+    """Sources as the report shows them: the article by its heading, the notes by docs/sources.md."""
+    return "; ".join(source_display(s, lang)[1] for s in sources)
 
 
 def _dated_parameters(result: Result, conditions: list[ConditionSeen], lang: str) -> list[str]:
