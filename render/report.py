@@ -11,6 +11,7 @@ from the Result; the wording rules are in docs/messages.md.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -98,7 +99,8 @@ def source_groups(result: Result, lang: str = "ja") -> dict[str, list[str]]:
             key, shown = source_display(source, lang)
             if shown not in groups[key]:
                 groups[key].append(shown)
-    groups["law"].sort()
+    # 破産法2条 before 破産法15条: article numbers sort as numbers
+    groups["law"].sort(key=lambda t: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", t)])
     return groups
 
 
