@@ -56,6 +56,14 @@ def batch(ctx: click.Context, input_path: str, output: str, output_format: str |
         record=record,
         db=db,
     )
+    # A batch stopped from outside (kill, a closed terminal) still removes its unfinished output file.
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     try:
         summary = run_batch(opts)
     except ZansaiError as error:
