@@ -66,6 +66,7 @@ class Summary:
     failures: Counter = field(default_factory=Counter)  # by exit status
     elapsed: float = 0.0
     run_time: float = 0.0  # from the moment every engine was ready to the last row written
+    cpu_time: float = 0.0  # this process's CPU over the same span (all of it, with one worker)
     stopped: Outcome | None = None  # the record --fail-fast stopped at
     latencies: list[float] | None = None
     recorded: int | None = None  # assessments written to the audit store (--record)
@@ -370,7 +371,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                 runner = _Parallel(job, iter(source), workers, opts.chunk)
             else:
                 runner = _Serial(job, iter(source))
-            ready = time.perf_counter()
+            ready, ready_cpu = time.perf_counter(), time.process_time()
             progress = _Progress(opts.progress, source.total)
             for outcome in runner:
                 out.write(outcome.text)
@@ -388,6 +389,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                 out.commit()
                 committed = True
             summary.run_time = time.perf_counter() - ready
+            summary.cpu_time = time.process_time() - ready_cpu
         finally:
             if progress is not None:
                 progress.stop(summary.done)
