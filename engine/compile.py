@@ -26,6 +26,7 @@ from typing import Any
 from knowledge import expr as E
 from facts.errors import Problem, RuleBaseError
 from knowledge.model import FactTest, FieldTest, Rule, RuleBase, Slot, slot_key
+from engine.conditions import Test, compile_conditions
 
 CATCH_ALL = "r_case"  # always fires on the case fact: a sid that never ran an action segfaults on delete
 
@@ -40,6 +41,7 @@ class CompiledRule:
     name: str  # the durable-rules rule name (r0, r1 …)
     order: list[Slot]  # positive slots in join order
     definition: dict[str, Any]
+    holds: Test  # all the rule's conditions as one Python closure (engine.conditions), for the cross-check
 
 
 def _compile_error(rule: Rule, ja: str, en: str) -> RuleBaseError:
@@ -287,7 +289,9 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
         patterns.append({"phase__": {"$and": [{"t": "phase"}, {"n": rule.stratum}]}})
         for slot in rule.absent.values():
             patterns.append({f"{slot.alias}$not": _pattern(slot, [])})
-    return CompiledRule(rule=rule, name=name, order=order, definition={"all": patterns})
+    return CompiledRule(
+        rule=rule, name=name, order=order, definition={"all": patterns}, holds=compile_conditions([c.tree for c in rule.conditions])
+    )
 
 
 def compile_rule_base(rb: RuleBase) -> tuple[dict[str, Any], dict[str, CompiledRule]]:
