@@ -55,8 +55,34 @@ def _encode_value(value: Any) -> str:
     raise engine_error(f"エンジンに渡せない値です: {value!r}", f"cannot pass {type(value).__name__} to the engine")
 
 
+# json.dumps(text, ensure_ascii=False) without the encoder object around it (the same C function)
+_encode_text = json.encoder.encode_basestring
+_keys: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    text = _keys.get(name)
+    if text is None:
+        text = _keys[name] = json.dumps(name) + ":"
+    return text
+
+
 def encode_fact(fields: dict[str, Any]) -> str:
-    """Serialise a flat fact; None fields are left out so ``missing`` can see them."""
-    parts = [f"{json.dumps(k)}:{_encode_value(v)}" for k, v in fields.items() if v is not None]
+    """Serialise a flat fact; None fields are left out so ``missing`` can see them.
+
+    Most values are small ints, text and booleans: those are written here
+    directly (the same text ``_encode_value`` writes), the rest go through it.
+    """
+    parts = []
+    for name, value in fields.items():
+        kind = type(value)
+        if kind is int and -MAX_SAFE_INT < value < MAX_SAFE_INT:
+            parts.append(_key(name) + str(value))
+        elif kind is str:
+            parts.append(_key(name) + _encode_text(value))
+        elif kind is bool:
+            parts.append(_key(name) + ("true" if value else "false"))
+        elif value is not None:
+            parts.append(_key(name) + _encode_value(value))
     return "{" + ",".join(parts) + "}"
 

@@ -161,16 +161,31 @@ class Concluder:
 
         def render(template: str, lang: str) -> str:
             out = []
-            for literal, name, spec, _ in string.Formatter().parse(template):
+            for literal, ref in _template(template):
                 out.append(literal)
-                if name:
-                    scope, _, fld = name.partition(".")
-                    ref = E.Ref(scope, fld or None)
-                    value = resolve(ref)
-                    out.append(_display(rb, ref, value, lang))
+                if ref is not None:
+                    out.append(_display(rb, ref, resolve(ref), lang))
             return "".join(out)
 
         return Bilingual(ja=render(text.ja, "ja"), en=render(text.en, "en"))
+
+
+_templates: dict[str, tuple[tuple[str, E.Ref | None], ...]] = {}
+
+
+def _template(template: str) -> tuple[tuple[str, E.Ref | None], ...]:
+    """A message template split once into literal text and the references it fills in."""
+    parts = _templates.get(template)
+    if parts is None:
+        parsed = []
+        for literal, name, _, _ in string.Formatter().parse(template):
+            ref = None
+            if name:
+                scope, _, fld = name.partition(".")
+                ref = E.Ref(scope, fld or None)
+            parsed.append((literal, ref))
+        parts = _templates[template] = tuple(parsed)
+    return parts
 
 
 def _typed(value: Any, kind: str, label: str) -> Any:
