@@ -257,15 +257,33 @@ def plain(value: Any) -> Any:
     return value
 
 
+# Values that JSON holds as they are: most of a Result, so they skip every other test.
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(cls.model_fields)
+    return names
+
+
 def _dump(model: BaseModel, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     texts: dict[str, Any] = {}
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, Bilingual):
+    values = model.__dict__  # pydantic keeps field values here; reading it skips attribute lookup
+    for name in _fields(type(model)):
+        value = values[name]
+        kind = type(value)
+        if kind in _AS_IS:
+            out[name] = value
+        elif isinstance(value, Bilingual):
             out[name] = value.get(lang)
             texts[name] = {"ja": value.ja, "en": value.en}
-        elif isinstance(value, list) and value and all(isinstance(v, Bilingual) for v in value):
+        elif kind is list and value and all(isinstance(v, Bilingual) for v in value):
             out[name] = [v.get(lang) for v in value]
             texts[name] = [{"ja": v.ja, "en": v.en} for v in value]
         else:
@@ -276,6 +294,13 @@ def _dump(model: BaseModel, lang: str) -> dict[str, Any]:
 
 
 def _dump_any(value: Any, lang: str) -> Any:
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list or kind is tuple:
+        return [v if type(v) in _AS_IS else _dump_any(v, lang) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in value.items()}
     if isinstance(value, BaseModel):
         return _dump(value, lang)
     if isinstance(value, dict):
