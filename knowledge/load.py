@@ -20,6 +20,7 @@ run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from importlib import resources
@@ -78,7 +79,23 @@ def load_rule_base(root: Path | str | None = None) -> RuleBase:
 
 
 def load_rule_base_from_files(files: Mapping[str, bytes], origin: str = "<files>") -> RuleBase:
-    """Load and check a rule base from its files' bytes; raise RuleBaseError listing every problem."""
+    """Load and check a rule base from its files' bytes; raise RuleBaseError listing every problem.
+
+    A rule base that loaded once is kept by content (``knowledge.cache``): the
+    same files load again without being parsed and checked.
+    """
+    from knowledge.cache import cached
+
+    if any("/" in name or "\\" in name or not name.endswith(".yaml") for name in files):
+        return _load_from_files(files, origin)  # refused there, with the reason
+    ordered = {name: bytes(files[name]) for name in sorted(files)}
+    rule_base = cached(content_version(ordered), lambda: _load_from_files(ordered, origin))
+    if rule_base.origin != origin:
+        rule_base = dataclasses.replace(rule_base, origin=origin)
+    return rule_base
+
+
+def _load_from_files(files: Mapping[str, bytes], origin: str) -> RuleBase:
     problems = Problems()
     bad = [name for name in files if "/" in name or "\\" in name or not name.endswith(".yaml")]
     for name in bad:

@@ -1,0 +1,87 @@
+"""A checked rule base kept on disk by content hash, so a cold start skips parsing and checking.
+
+Loading the rule files (YAML) and checking every rule costs most of a cold
+``zansai assess``. The result depends only on the files' bytes and on
+zansai's own code, so it is kept, pickled, under a key made of both: the
+rule base's content version and a hash of the source of the packages that
+read and check rules. Any change to either makes a new key; a stale entry is
+never used.
+
+The cache is the user's own: a file is used only if it belongs to the user
+and nobody else can write to it, since unpickling runs code. Anything wrong
+with an entry (unreadable, truncated, from another Python) means loading
+the files as if there were no cache. ``ZANSAI_CACHE=off`` turns it off;
+``ZANSAI_CACHE=DIR`` puts it in DIR (default: ``$XDG_CACHE_HOME/zansai``,
+else ``~/.cache/zansai``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable
+
+ENV_VAR = "ZANSAI_CACHE"
+_CODE_PACKAGES = ("facts", "knowledge")
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get(ENV_VAR, "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return Path(setting).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zansai"
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the code that turns rule files into a rule base (and of the Python running it)."""
+    import pydantic
+
+    digest = hashlib.sha256(f"{sys.version}|pydantic {pydantic.VERSION}".encode())
+    root = Path(__file__).resolve().parent.parent
+    for package in _CODE_PACKAGES:
+        for path in sorted((root / package).glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _safe(path: Path) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
+def cached(version: str, build: Callable[[], Any]) -> Any:
+    """The rule base of this content version: from the cache if a good entry exists, else built and kept."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    entry = folder / f"rulebase-{hashlib.sha256((version + code_fingerprint()).encode()).hexdigest()[:32]}.pickle"
+    if _safe(entry) and _safe(folder):
+        try:
+            with entry.open("rb") as f:
+                return pickle.load(f)
+        except Exception:  # noqa: BLE001 - any broken entry means: load the files instead
+            pass
+    value = build()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".rulebase-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, entry)
+    except OSError:
+        pass  # a read-only home: no cache, same result
+    return value

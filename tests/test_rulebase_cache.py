@@ -1,0 +1,52 @@
+"""The checked rule base kept on disk by content: the same rule base back, never a stale or foreign one."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+from knowledge import cache
+from knowledge.load import load_rule_base, load_rule_base_from_files, read_rule_files
+
+
+def test_a_second_load_comes_from_the_cache_and_equals_the_first(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    first = load_rule_base()
+    entries = list(tmp_path.glob("rulebase-*.pickle"))
+    assert len(entries) == 1
+    second = load_rule_base()
+    assert second is not first
+    assert second.version == first.version and second.origin == first.origin
+    assert [r.id for r in second.rules] == [r.id for r in first.rules]
+    assert [r.stratum for r in second.rules] == [r.stratum for r in first.rules]
+    assert second.parameters.keys() == first.parameters.keys()
+
+
+def test_other_files_never_get_a_cached_rule_base(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    files, _ = read_rule_files()
+    base = load_rule_base_from_files(files, origin="a")
+    name = next(n for n in files if n not in ("parameters.yaml", "catalog.yaml"))
+    changed = dict(files)
+    changed[name] = files[name] + b"\n# a comment changes the content, so the version\n"
+    other = load_rule_base_from_files(changed, origin="b")
+    assert other.version != base.version and other.origin == "b"
+    assert len(list(tmp_path.glob("rulebase-*.pickle"))) == 2
+
+
+def test_a_broken_or_foreign_writable_entry_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    first = load_rule_base()
+    (entry,) = tmp_path.glob("rulebase-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    assert load_rule_base().version == first.version  # loaded from the files again
+    entry.write_bytes(pickle.dumps("planted"))
+    os.chmod(entry, 0o666)  # writable by others: never unpickled
+    assert load_rule_base().version == first.version
+
+
+def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV_VAR, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    load_rule_base()
+    assert not list(tmp_path.rglob("*.pickle"))
