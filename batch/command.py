@@ -24,13 +24,15 @@ from batch.desk import ZansaiError
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary / 進捗と集計を表示しない")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
               help="Rule base folder (default: the installed rules/) / ルールのフォルダ")
+@click.option("--explanations", is_flag=True,
+              help="Keep the explanations (every rule on the final facts) in each JSON result; slower / 説明データも出力")
 @click.option("--record", is_flag=True, help="Write every assessment to the audit store, a transaction per chunk / 監査記録に保存")
 @click.option("--db", default=None, help="The audit store: a SQLite file or a postgresql:// URL (default: ZANSAI_DB, else the user's data folder) / 監査記録の保存先")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None, help="Language of texts and messages / 表示言語")
 @click.pass_context
 def batch(ctx: click.Context, input_path: str, output: str, output_format: str | None, input_format: str | None,
           encoding: str | None, output_encoding: str, workers: int | None, fail_fast: bool, quiet: bool,
-          rules_dir: str | None, record: bool, db: str | None, lang: str | None) -> None:
+          rules_dir: str | None, explanations: bool, record: bool, db: str | None, lang: str | None) -> None:
     """Assess many cases: JSON Lines, a folder of case files, CSV or .xlsx / 多数の事案を一括判定.
 
     CSV and Excel columns are dotted field names (debtor.annual_income,
@@ -55,6 +57,7 @@ def batch(ctx: click.Context, input_path: str, output: str, output_format: str |
         rules_dir=rules_dir,
         record=record,
         db=db,
+        explain=explanations,
     )
     # A batch stopped from outside (kill, a closed terminal) still removes its unfinished output file.
     import signal

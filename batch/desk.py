@@ -39,8 +39,10 @@ class Desk:
         # exactly as `zansai validate` reports it for that field.
         return self.load_case_text(json.dumps(data, ensure_ascii=False), source)
 
-    def assess(self, case: Any) -> Any:
-        return self._assessor.assess(case)
+    def assess(self, case: Any, explain: bool = False) -> Any:
+        # Explanations (every rule evaluated again, with values) cost more than the
+        # assessment itself; a batch leaves them out unless asked (--explanations).
+        return self._assessor.assess(case, explain=explain)
 
     @staticmethod
     def case_json(case: Any) -> dict[str, Any]:

@@ -55,6 +55,7 @@ class Options:
     chunk: int = CHUNK
     keep_latencies: bool = False  # each record's time in its worker, for the benchmark
     record: bool = False  # write every assessment to the audit store, one transaction per chunk
+    explain: bool = False  # keep the explanations in each result (slower)
     db: str | None = None  # the audit store (default: ZANSAI_DB, else the user's data folder)
 
 
@@ -353,7 +354,8 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
         rule_base = load_rule_base(opts.rules_dir)
         figures = key_figures(rule_base)
         job = Job(output=fmt, lang=opts.lang, columns=source.columns, figures=figures,
-                  rules_dir=opts.rules_dir, rule_base=rule_base, record=opts.record)
+                  rules_dir=opts.rules_dir, rule_base=rule_base, record=opts.record,
+                  explain=opts.explain)
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
         summary = Summary()

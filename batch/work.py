@@ -36,6 +36,7 @@ class Job:
     rules_dir: str | None = None
     rule_base: Any = None  # given to forked workers so each need not load the rule files again
     record: bool = False  # hand each assessment back for the audit store
+    explain: bool = False  # keep the explanations (why-not data) in each result
 
 
 class Outcome(NamedTuple):
@@ -107,7 +108,7 @@ class Worker:
         self._case_id = None  # set as soon as the record names it, for its error row
         try:
             case = self._case(item)
-            result = self.desk.assess(case)
+            result = self.desk.assess(case, explain=self.job.explain)
             outcome = self._succeeded(item, result)
             if self.job.record:
                 outcome = outcome._replace(record=self._record(item, case, result, outcome))
