@@ -19,7 +19,6 @@ if not ((3, 11) <= sys.version_info[:2] < (3, 13)):  # pragma: no cover - checke
 
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,13 +28,6 @@ from facts.errors import Problem, ZansaiError
 
 LANGS = click.Choice(["ja", "en"])
 EXIT_INTERNAL = 70
-
-
-def _version() -> str:
-    try:
-        return metadata.version("zansai")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def _lang_option(func: Callable) -> Callable:
@@ -102,7 +94,8 @@ def _desk(rules_dir: Path | None):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), prog_name="zansai")
+# the version is looked up only when asked: importing importlib.metadata costs more than a small case
+@click.version_option(prog_name="zansai", package_name="zansai")
 @click.option("--lang", type=LANGS, default="ja", help="Language: ja (default) or en / 表示言語")
 @click.pass_context
 def main(ctx: click.Context, lang: str) -> None:
