@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 ENV_VAR = "ZANSAI_CACHE"
+KEEP = 8  # entries kept: a developer editing rules makes a new one at every change
 _CODE_PACKAGES = ("facts", "knowledge")
 
 
@@ -82,6 +83,9 @@ def cached(version: str, build: Callable[[], Any]) -> Any:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, entry)
+        entries = sorted(folder.glob("rulebase-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: no cache, same result
     return value

@@ -50,3 +50,13 @@ def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     load_rule_base()
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_only_the_newest_entries_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    for n in range(cache.KEEP + 2):
+        (tmp_path / f"rulebase-old{n}.pickle").write_bytes(b"x")
+        os.utime(tmp_path / f"rulebase-old{n}.pickle", (n, n))
+    load_rule_base()
+    left = list(tmp_path.glob("rulebase-*.pickle"))
+    assert len(left) == cache.KEEP and not (tmp_path / "rulebase-old0.pickle").exists()
