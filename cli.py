@@ -169,23 +169,47 @@ def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang:
     "--for", "audience", type=click.Choice(["advisor", "debtor"]), default="advisor",
     help="Reader: advisor (everything) or debtor (no rule ids, rule set or command hints) / 読み手",
 )
+@click.option("--record", "record", is_flag=True, help="Record the assessment in the audit store / 判定を記録する")
+@click.option("--advisor", default=None, help="With --record: who gave the assessment / 担当者")
+@click.option("--note", default=None, help="With --record: a note kept with the record / メモ")
+@click.option("--db", default=None, metavar="FILE|URL", help="With --record: the audit store (default: $ZANSAI_DB, else the user's data directory)")
 @_rules_option
 @_lang_option
 @click.pass_context
-def assess(ctx: click.Context, case: str, fmt: str, audience: str, rules_dir: Path | None, lang: str | None) -> None:
-    """Assess a case: paths, figures, warnings / 事案を判定（進路・数値・注意点）."""
+def assess(
+    ctx: click.Context, case: str, fmt: str, audience: str, record: bool, advisor: str | None, note: str | None,
+    db: str | None, rules_dir: Path | None, lang: str | None,
+) -> None:
+    """Assess a case: paths, figures, warnings / 事案を判定（進路・数値・注意点）.
+
+    With --record the assessment is stored, sealed, in the audit trail and its record id printed.
+    """
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        with _desk(rules_dir) as desk:
-            result = desk.assess(desk.load_case(case))
+        record_id = None
+        if record:
+            from cli_audit import record_assessment
+
+            record_id, result = record_assessment(case, db, rules_dir, advisor, note)
+        else:
+            with _desk(rules_dir) as desk:
+                result = desk.assess(desk.load_case(case))
         if fmt == "json":
             from render.json_result import dumps
 
-            _emit(dumps(result, lang))
+            if record_id is not None:  # the id joins the document, so the output stays one JSON value
+                _emit(json.dumps({"record_id": record_id, **result.to_json(lang)}, ensure_ascii=False, indent=2))
+            else:
+                _emit(dumps(result, lang))
         else:
             from render.report import render
 
-            _emit(render(result, lang, markdown=(fmt == "markdown"), audience=audience))
+            text = render(result, lang, markdown=(fmt == "markdown"), audience=audience)
+            if record_id is not None:
+                from cli_audit import recorded_line
+
+                text = text.rstrip("\n") + "\n\n" + recorded_line(record_id, lang) + "\n"
+            _emit(text)
 
 
 @main.command()
@@ -312,6 +336,15 @@ def _register_batch() -> None:
 
 
 _register_batch()
+
+
+def _register_audit() -> None:
+    from cli_audit import audit
+
+    main.add_command(audit)
+
+
+_register_audit()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,191 @@
+"""The audit trail seen from the desk: record an assessment, read it back, replay it.
+
+The store (``audit/``) keeps plain data; this module is where a case and a
+Result become that data and come back: the Result as its JSON document (both
+languages, trace and explanations), the case as its bytes and as the validated
+model, the rule base as its files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.desk import Desk, zansai_version
+from app.diff import DecisionDiff, comparable, decision_diff
+from app.result import Result
+from audit import Finding, NewRecord, Store, StoredRecord, verify_bundle
+from audit.canonical import document_text
+from audit.errors import BundleError, RecordNotFound
+from facts.errors import Problem
+from facts.load import MAX_CASE_BYTES, read_case_bytes
+from knowledge.load import content_version, load_rule_base_from_files
+from knowledge.model import RuleBase
+
+
+def open_store(setting: str | None = None) -> Store:
+    """The store from ``--db`` / ``ZANSAI_DB`` / the user's data directory."""
+    return Store.open(setting)
+
+
+def rank1(result: Result) -> str | None:
+    ranked = sorted(result.recommendations, key=lambda r: r.rank)
+    return ranked[0].path if ranked else None
+
+
+def record_assessment(
+    store: Store,
+    desk: Desk,
+    source: str | Path,
+    *,
+    advisor: str | None = None,
+    note: str | None = None,
+    max_bytes: int = MAX_CASE_BYTES,
+) -> tuple[int, Result]:
+    """Assess a case file (``-``: standard input) and record it; return the record id and the Result.
+
+    Nothing is recorded unless the case is valid and the assessment succeeds.
+    """
+    data = read_case_bytes(source, max_bytes=max_bytes)
+    case = desk.parse_case(data, "<stdin>" if str(source) == "-" else str(source))
+    result = desk.assess(case)
+    rb = desk.rule_base
+    record_id = store.record(
+        NewRecord(
+            case_id=result.case_id,
+            case_bytes=data,
+            case=case.model_dump(mode="json"),
+            result=result.to_json("ja"),
+            ruleset_version=rb.version,
+            rule_files=dict(rb.sources),
+            engine_name=result.engine.name,
+            engine_version=result.engine.version,
+            zansai_version=zansai_version(),
+            as_of=result.as_of.isoformat(),
+            rank1=rank1(result),
+            advisor=advisor,
+            note=note,
+        )
+    )
+    return record_id, result
+
+
+def _assessment(store: Store, record_id: int) -> StoredRecord:
+    rec = store.get(record_id)
+    if rec.kind != "assessment":
+        raise RecordNotFound(
+            [Problem(str(record_id), f"記録 {record_id} は判定の記録ではありません（消去の記録です）",
+                     f"record {record_id} is not an assessment (it records a purge)")]
+        )
+    if rec.purged or rec.result is None or rec.case_bytes is None:
+        raise RecordNotFound(
+            [Problem(str(record_id), f"記録 {record_id} の事案データは消去済みです（記録 {rec.purged_by}）",
+                     f"the data of record {record_id} were purged (by record {rec.purged_by})")]
+        )
+    return rec
+
+
+def stored_result(store: Store, record_id: int) -> Result:
+    """The Result exactly as it was given, from the store (no rule base, no engine)."""
+    rec = _assessment(store, record_id)
+    # numbers back as Decimals, as Result.from_json expects: no float rounding on the way
+    assert rec.result_text is not None
+    return Result.from_json(json.loads(rec.result_text, parse_float=Decimal))
+
+
+def recorded_rule_base(store: Store, version: str) -> RuleBase:
+    return load_rule_base_from_files(store.ruleset_files(version), origin=f"<recorded {version[:12]}>")
+
+
+@dataclass
+class Replay:
+    record: StoredRecord
+    recorded: Result
+    replayed: Result
+    diff: DecisionDiff
+    identical: bool  # the replayed result document equals the recorded one (apart from the rules' origin)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "record": self.record.id,
+            "case_id": self.record.case_id,
+            "recorded_version": self.recorded.ruleset.version,
+            "replayed_version": self.replayed.ruleset.version,
+            "identical": self.identical,
+            **self.diff.to_json(),
+        }
+
+
+class Versions:
+    """Recorded rule bases (and desks on them) loaded once while replaying many records."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.rule_bases: dict[str, RuleBase] = {}
+        self.desks: dict[str, Desk] = {}
+
+    def rule_base(self, version: str) -> RuleBase:
+        if version not in self.rule_bases:
+            self.rule_bases[version] = recorded_rule_base(self.store, version)
+        return self.rule_bases[version]
+
+    def desk(self, version: str) -> Desk:
+        if version not in self.desks:
+            self.desks[version] = Desk(rule_base=self.rule_base(version))
+        return self.desks[version]
+
+    def close(self) -> None:
+        for desk in self.desks.values():
+            desk.close()
+        self.desks.clear()
+
+
+def replay(store: Store, record_id: int, desk: Desk | None = None, *, versions: Versions | None = None) -> Replay:
+    """Re-assess a recorded case under ``desk``'s rules (default: the recorded version) and compare.
+
+    The case is read again from the bytes it was given as, so a replay meets
+    the same input the advisor gave.
+    """
+    rec = _assessment(store, record_id)
+    recorded = stored_result(store, record_id)
+    assert rec.ruleset_version is not None and rec.case_bytes is not None
+    own = versions is None
+    versions = versions or Versions(store)
+    try:
+        old_rb = versions.rule_base(rec.ruleset_version)
+        runner = desk or versions.desk(rec.ruleset_version)
+        replayed = runner.assess(runner.parse_case(rec.case_bytes, f"record {record_id}"))
+    finally:
+        if own:
+            versions.close()
+    identical = document_text(comparable(replayed.to_json("ja"))) == document_text(comparable(rec.result or {}))
+    diff = decision_diff(recorded, replayed, old_rb, runner.rule_base)
+    return Replay(rec, recorded, replayed, diff, identical)
+
+
+def replay_all(store: Store, desk: Desk | None = None) -> list[Replay]:
+    """Every unpurged assessment replayed (under ``desk``'s rules, or each under its recorded version)."""
+    versions = Versions(store)
+    try:
+        return [replay(store, record_id, desk, versions=versions) for record_id in store.assessment_ids()]
+    finally:
+        versions.close()
+
+
+def verify_bundle_file(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
+    """Read and check an exported bundle: every hash, and that its rule files are the version it names."""
+    try:
+        bundle = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BundleError([Problem(str(path), f"読み込めません: {exc.strerror or exc}", f"cannot read: {exc.strerror or exc}")]) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BundleError([Problem(str(path), f"JSON として読めません: {exc}", f"not JSON: {exc}")]) from None
+    findings, files = verify_bundle(bundle)
+    if not findings and content_version(files) != bundle["record"]["ruleset_version"]:
+        findings.append(
+            Finding(None, "ルールファイルの内容が記録された版と一致しません", "the rule files do not hash to the recorded rule-set version")
+        )
+    return (bundle if isinstance(bundle, dict) else {}), findings

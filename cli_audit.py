@@ -1,0 +1,263 @@
+"""``zansai audit …`` and ``assess --record``: the audit trail's doors.
+
+Thin like the rest of the CLI: parse, call ``app.records`` (or the store for
+verify/list/purge), hand the data to ``render.audit``. The store comes from
+``--db``, else ``ZANSAI_DB``, else the user's data directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from cli import _desk, _emit, _Errors, _lang, _lang_option, _rules_option
+from facts.errors import InputError, Problem
+
+EXIT_TAMPERED = 1
+
+
+def db_option(func: Callable) -> Callable:
+    return click.option(
+        "--db",
+        "db",
+        default=None,
+        metavar="FILE|URL",
+        help="Audit store: a SQLite file or a postgresql:// URL (default: $ZANSAI_DB, else the user's data directory) / 監査記録の保存先",
+    )(func)
+
+
+def _open(db: str | None):
+    from app.records import open_store
+
+    return open_store(db)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            [Problem(option, f"日付は YYYY-MM-DD で指定してください: {value!r}", f"give the date as YYYY-MM-DD: {value!r}")]
+        ) from None
+
+
+def record_assessment(case: str, db: str | None, rules_dir: Path | None, advisor: str | None, note: str | None):
+    """For ``assess --record``: assess, record, and return (record id, Result)."""
+    from app.records import record_assessment as record
+
+    with _open(db) as store, _desk(rules_dir) as desk:
+        return record(store, desk, case, advisor=advisor, note=note)
+
+
+def recorded_line(record_id: int, lang: str) -> str:
+    from render.audit import t
+
+    return t("recorded", lang, id=record_id)
+
+
+@click.group()
+def audit() -> None:
+    """The audit trail: recorded assessments, sealed and replayable / 判定の記録（監査証跡）."""
+
+
+@audit.command("list")
+@click.option("--case", "case_id", default=None, help="Only this case id / 事案ID")
+@click.option("--advisor", default=None, help="Only this advisor / 担当者")
+@click.option("--from", "date_from", default=None, metavar="YYYY-MM-DD", help="Recorded on or after (UTC) / この日以降")
+@click.option("--to", "date_to", default=None, metavar="YYYY-MM-DD", help="Recorded on or before (UTC) / この日以前")
+@click.option("--rank1", default=None, metavar="PATH", help="Only records whose first path was PATH / 第1候補の進路")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
+@db_option
+@_lang_option
+@click.pass_context
+def audit_list(ctx: click.Context, case_id, advisor, date_from, date_to, rank1, fmt, db, lang) -> None:
+    """List recorded assessments / 記録の一覧."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from render.audit import record_list, record_list_json
+
+        since, until = _date(date_from, "--from"), _date(date_to, "--to")
+        with _open(db) as store:
+            rows = store.list(case_id=case_id, advisor=advisor, since=since, until=until, rank1=rank1)
+        _emit(record_list_json(rows) if fmt == "json" else record_list(rows, lang))
+
+
+@audit.command("show")
+@click.argument("record_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", help="Output format / 出力形式"
+)
+@click.option("--for", "audience", type=click.Choice(["advisor", "debtor"]), default="advisor", help="Reader / 読み手")
+@db_option
+@_lang_option
+@click.pass_context
+def audit_show(ctx: click.Context, record_id: int, fmt: str, audience: str, db, lang) -> None:
+    """The report exactly as it was given, from the stored result (no engine) / 記録した判定をそのまま表示."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from app.records import stored_result
+
+        with _open(db) as store:
+            result = stored_result(store, record_id)
+        if fmt == "json":
+            from render.json_result import dumps
+
+            _emit(dumps(result, lang))
+        else:
+            from render.report import render
+
+            _emit(render(result, lang, markdown=(fmt == "markdown"), audience=audience))
+
+
+@audit.command("explain")
+@click.argument("record_id", type=int)
+@click.option("--why-not", "why_not_path", default=None, help="Why a path was not recommended / 推奨されない理由")
+@click.option("--rule", "rule_id", default=None, help="How one rule fared on this case / 1つのルールの評価")
+@db_option
+@_lang_option
+@click.pass_context
+def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db, lang) -> None:
+    """Why, from the stored data alone (no rule base, no engine) / 記録から判断の根拠を表示."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from app.desk import check_name, result_paths, result_rules
+        from app.records import stored_result
+        from render import explain as X
+
+        if why_not_path and rule_id:
+            raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
+        with _open(db) as store:
+            result = stored_result(store, record_id)
+        if why_not_path:
+            check_name("--why-not", why_not_path, result_paths(result), "path")
+            text = X.why_not(result, why_not_path, lang)
+        elif rule_id:
+            check_name("--rule", rule_id, result_rules(result), "rule")
+            text = "\n".join(X.explain_rule(result, rule_id, lang)) + "\n"
+        else:
+            text = X.explain(result, lang)
+        _emit(text)
+
+
+@audit.command("export")
+@click.argument("record_id", type=int)
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Bundle file to write / 書き出すファイル")
+@db_option
+@_lang_option
+@click.pass_context
+def audit_export(ctx: click.Context, record_id: int, output: Path, db, lang) -> None:
+    """Write a self-contained bundle: case, result, rule files, hashes / 記録を単体で検証できる形で書き出す."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from render.audit import t
+
+        with _open(db) as store:
+            bundle = store.export(record_id)
+        data = json.dumps(bundle, ensure_ascii=False, indent=1) + "\n"
+        tmp = output.with_name(output.name + ".partial")
+        try:
+            tmp.write_text(data, encoding="utf-8")
+            tmp.replace(output)  # never a half-written bundle under the real name
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError([Problem(str(output), f"書き込めません: {exc.strerror or exc}", f"cannot write: {exc.strerror or exc}")]) from None
+        click.echo(t("exported", lang, id=record_id, file=output), err=True)
+
+
+@audit.command("verify")
+@db_option
+@_lang_option
+@click.pass_context
+def audit_verify(ctx: click.Context, db, lang) -> None:
+    """Re-hash the whole store; name the first altered, inserted or removed record (exit 1) / 改ざんの検査."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from render.audit import verify_text
+
+        with _open(db) as store:
+            report = store.verify()
+            where = store.display
+        _emit(verify_text(report, where, lang))
+    if not report.ok:
+        raise SystemExit(EXIT_TAMPERED)
+
+
+@audit.command("verify-bundle")
+@click.argument("bundle_file", type=click.Path(dir_okay=False, path_type=Path))
+@_lang_option
+@click.pass_context
+def audit_verify_bundle(ctx: click.Context, bundle_file: Path, lang) -> None:
+    """Check an exported bundle on its own, on any machine (exit 1 if altered) / 書き出した記録の検査."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from app.records import verify_bundle_file
+        from render.audit import bundle_text
+
+        bundle, findings = verify_bundle_file(bundle_file)
+        _emit(bundle_text(findings, bundle, lang))
+    if findings:
+        raise SystemExit(EXIT_TAMPERED)
+
+
+@audit.command("replay")
+@click.argument("record_id", type=int, required=False)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every record and summarise / すべての記録を再判定")
+@click.option("--recorded", is_flag=True, help="Replay under the recorded rule-base version / 記録時のルールで再判定")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
+@_rules_option
+@db_option
+@_lang_option
+@click.pass_context
+def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules_dir, db, lang) -> None:
+    """Re-run a recorded case under today's rules (or --rules DIR) and show what changed and why / 再判定と差分."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from app import records as R
+        from render.audit import replay_all_text, replay_text
+
+        if (record_id is None) == (not replay_all):
+            raise InputError([Problem("RECORD_ID", "記録IDか --all のどちらか一方を指定してください",
+                                      "give either a RECORD_ID or --all, not both or neither")])
+        if recorded and rules_dir is not None:
+            raise InputError([Problem("--recorded", "--recorded と --rules は同時に指定できません",
+                                      "--recorded and --rules cannot be used together")])
+        with _open(db) as store:
+            desk = None if recorded else _desk(rules_dir)
+            try:
+                if replay_all:
+                    replays = R.replay_all(store, desk)
+                else:
+                    replays = [R.replay(store, record_id, desk)]
+            finally:
+                if desk is not None:
+                    desk.close()
+        if fmt == "json":
+            data: Any = [rp.to_json() for rp in replays] if replay_all else replays[0].to_json()
+            _emit(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            _emit(replay_all_text(replays, lang) if replay_all else replay_text(replays[0], lang))
+
+
+@audit.command("purge")
+@click.option("--case", "case_id", required=True, help="The case whose personal data to erase / 消去する事案ID")
+@click.option("--advisor", default=None, help="Who asked for the purge / 担当者")
+@click.option("--note", default=None, help="Why (no personal data here) / 理由")
+@db_option
+@_lang_option
+@click.pass_context
+def audit_purge(ctx: click.Context, case_id: str, advisor, note, db, lang) -> None:
+    """Erase a client's data on request; hashes stay and the chain still verifies / 個人データの消去."""
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from render.audit import t
+
+        with _open(db) as store:
+            purge_id, ids = store.purge(case_id, advisor=advisor, note=note)
+        _emit(t("purge_done", lang, case=case_id, ids=", ".join(map(str, ids)), id=purge_id) + "\n")
