@@ -8,6 +8,7 @@ model, the rule base as its files.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -157,7 +158,11 @@ def replay(store: Store, record_id: int, desk: Desk | None = None, *, versions: 
     try:
         old_rb = versions.rule_base(rec.ruleset_version)
         runner = desk or versions.desk(rec.ruleset_version)
-        replayed = runner.assess(runner.parse_case(rec.case_bytes, f"record {record_id}"))
+        case = runner.parse_case(rec.case_bytes, f"record {record_id}")
+        if rec.as_of and case.as_of.isoformat() != rec.as_of:
+            # a case without as_of means "today": the day it was recorded, not the day it is replayed
+            case = case.model_copy(update={"as_of": dt.date.fromisoformat(rec.as_of)})
+        replayed = runner.assess(case)
     finally:
         if own:
             versions.close()

@@ -52,3 +52,30 @@ def test_rules_added_removed_and_changed_are_told_apart(tmp_path):
         rb = rule_base_diff(old.rule_base, new.rule_base)
     assert {(r.id, r.change) for r in rb.rules} == {("rehabilitation.path", "removed"), ("rehabilitation.path_renamed", "added")}
     assert rb.parameters == []
+
+
+def test_a_case_without_as_of_is_replayed_on_the_day_it_was_recorded(tmp_path):
+    """Its as_of defaulted to the day of recording; a replay months later must not move it to its own day."""
+    import datetime as dt
+
+    from app.records import open_store, rank1, replay
+    from audit import NewRecord
+
+    text = CASE_A.read_text(encoding="utf-8")
+    without = "\n".join(line for line in text.splitlines() if not line.startswith("as_of:")) + "\n"
+    assert "as_of" not in without
+    recorded_on = dt.date(2025, 7, 1)
+    with Desk() as desk, open_store(str(tmp_path / "audit.sqlite3")) as store:
+        case = desk.parse_case(without.encode(), "case")
+        assert case.as_of == dt.date.today()
+        case = case.model_copy(update={"as_of": recorded_on})  # as it was read on the day it was recorded
+        result = desk.assess(case)
+        rid = store.record(NewRecord(
+            case_id=result.case_id, case_bytes=without.encode(), case=case.model_dump(mode="json"),
+            result=result.to_json("ja"), ruleset_version=desk.rule_base.version, rule_files=dict(desk.rule_base.sources),
+            engine_name=result.engine.name, engine_version=result.engine.version, zansai_version="test",
+            as_of=recorded_on.isoformat(), rank1=rank1(result),
+        ))
+        replayed = replay(store, rid)
+    assert replayed.replayed.as_of == recorded_on
+    assert replayed.identical and replayed.diff.unchanged
