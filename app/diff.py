@@ -23,6 +23,7 @@ from app.result import Result, plain
 from facts.text import Bilingual
 from knowledge import expr as E
 from knowledge.model import Rule, RuleBase
+from knowledge.parser import parse
 
 
 # ---------------------------------------------------------------------------
@@ -130,7 +131,7 @@ def parameters_read(rule: Rule) -> set[str]:
     """The parameters a rule's conditions and conclusions read."""
     names: set[str] = set()
     for condition in rule.conditions:
-        names.update(r.name for r in E.refs(E.parse(condition.text)) if r.scope == "params")
+        names.update(r.name for r in E.refs(parse(condition.text)) if r.scope == "params")
     for _spec, expression in rule.conclusions:
         if expression is not None:
             names.update(r.name for r in E.refs(expression) if r.scope == "params")
