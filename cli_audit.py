@@ -14,10 +14,49 @@ from typing import Any, Callable
 
 import click
 
-from cli import _desk, _emit, _Errors, _lang, _lang_option, _rules_option
 from facts.errors import InputError, Problem
 
 EXIT_TAMPERED = 1
+
+# cli.py imports this module to register the group, so nothing is taken from
+# cli at import time (``python cli.py`` would otherwise import it in a cycle):
+# the shared helpers are looked up when a command runs.
+
+
+def _lang_option(func: Callable) -> Callable:
+    return click.option(
+        "--lang", type=click.Choice(["ja", "en"]), default=None,
+        help="Language of the output and messages: ja (default) or en / 出力の言語",
+    )(func)
+
+
+def _rules_option(func: Callable) -> Callable:
+    return click.option(
+        "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Rule base folder (default: the installed rules/) / ルールのフォルダ",
+    )(func)
+
+
+def _lang(ctx: click.Context, lang: str | None) -> str:
+    return lang or (ctx.obj or {}).get("lang") or "ja"
+
+
+def _Errors(lang: str) -> Any:
+    from cli import _Errors as errors
+
+    return errors(lang)
+
+
+def _emit(text: str) -> None:
+    from cli import _emit as emit
+
+    emit(text)
+
+
+def _desk(rules_dir: Path | None) -> Any:
+    from cli import _desk as desk
+
+    return desk(rules_dir)
 
 
 def db_option(func: Callable) -> Callable:

@@ -252,3 +252,12 @@ def test_store_problems_are_messages_not_tracebacks(tmp_path):
     assert missing.exit_code == 2 and "no record 7" in missing.stderr
     both = run("audit", "replay", "--db", str(tmp_path / "new.sqlite3"))
     assert both.exit_code == 2
+
+
+def test_cli_py_run_as_a_script_still_loads_the_audit_commands():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "audit", "--help"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "verify-bundle" in out.stdout
