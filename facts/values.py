@@ -109,7 +109,8 @@ def shown(value: Any) -> str:
         # Bounded: a YAML alias bomb must not turn an error message into a hang.
         return _SHORT_REPR.repr(value)
     if isinstance(value, int) and value.bit_length() > 128:
-        return f"{'-' if value < 0 else ''}{value.bit_length() * 3 // 10}桁以上の数"  # str() of it may be refused
+        # str() of it may be refused (over 4,300 digits); its order of magnitude says enough, in any language
+        return f"{'-' if value < 0 else ''}~10^{int(math.log10(abs(value)))}"
     text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
