@@ -149,3 +149,37 @@ def test_shown_quotes_text_and_shortens_it_past_60_characters():
     assert shown(-(2**129)) == "-~10^38"
     assert shown(10**5000) == "~10^5000"
     assert shown([1, 2, 3, 4, 5, 6]) == "[1, 2, 3, 4, ...]"
+
+
+def test_the_remaining_messages_name_the_value_given():
+    from facts.values import Flag, shown
+
+    assert shown(2**128) == "~10^38"  # 129 bits: shortened; 128 bits are shown whole
+    assert shown(Decimal("1" * 60)) == "1" * 60
+    assert shown(Decimal("1" * 61)) == "1" * 59 + "…"
+    with pytest.raises(ValueParseError) as caught:
+        parse_yen(Decimal("NaN"))
+    assert (caught.value.ja, caught.value.en) == ("金額 NaN を読み取れません: 有限の数ではありません", "cannot read NaN as an amount of yen: not a finite number")
+    with pytest.raises(ValueParseError) as caught:
+        parse_yen(Decimal(10**12 + 1))
+    assert caught.value.en == "cannot read 1000000000001 as an amount of yen: amounts above 1,000,000,000,000 yen (1兆円) are not accepted"
+    with pytest.raises(ValueParseError) as caught:
+        parse_yen("円")
+    assert caught.value.en.startswith("cannot read '円' as an amount of yen: write a non-negative whole number")
+    with pytest.raises(ValueParseError) as caught:
+        parse_date(dt.date(1899, 1, 1))
+    assert caught.value.en == "cannot read 1899-01-01 as a date: the date must lie between 1900-01-01 and 2200-12-31"
+    with pytest.raises(ValueParseError) as caught:
+        parse_rate([1])
+    assert caught.value.en == "cannot read [1] as a rate: write e.g. 0.146 or 14.6%"
+    with pytest.raises(ValueParseError) as caught:
+        parse_rate(Decimal(1001), maximum=None)
+    assert (caught.value.ja, caught.value.en) == ("率 1001 を読み取れません: 1000以下で指定してください", "cannot read 1001 as a rate: it must be at most 1000")
+
+    class Form(BaseModel):
+        flag: Flag
+
+    with pytest.raises(ValidationError) as caught:
+        Form(flag=1)
+    ctx = caught.value.errors()[0]["ctx"]
+    assert (ctx["ja"], ctx["en"]) == ("true か false を指定してください（入力: 1）", "must be true or false (got 1)")
