@@ -10,6 +10,7 @@ from a run that fails it. (Called "audit" before the audit trail existed.)
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import Iterable
 
 from engine.codec import engine_error
@@ -36,7 +37,15 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
     """Raise if durable-rules' firings differ from the rules whose conditions hold."""
     # The conditions are checked by their compiled form (engine.conditions), which
     # tests/test_conditions.py holds to the reference evaluator on every rule.
-    fired = {(f.rule.id, tuple(f.matched)) for f in run.firings}
+    fired = Counter((f.rule.id, tuple(f.matched)) for f in run.firings)
+    twice = [key for key, count in fired.items() if count > 1]
+    if twice:  # counted, not collected into a set: a repeat would otherwise pass unseen
+        rule_id, matched = twice[0]
+        raise engine_error(
+            f"ルール {rule_id} が同じ事実（{', '.join(matched)}）で{fired[twice[0]]}回発火しました",
+            f"rule {rule_id} fired {fired[twice[0]]} times on the same facts ({', '.join(matched)})",
+            rule_id,
+        )
     by_slot = run.by_slot
     for rule in rule_base.rules:
         cr = compiled[rule.id]

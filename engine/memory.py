@@ -53,6 +53,10 @@ class Run:
     derived_keys: dict[tuple, str] = field(default_factory=dict)
     firings: list[FiringRecord] = field(default_factory=list)
     initialised: bool = False
+    # (rule id, matched fact ids) of every firing acted on, and how many repeats
+    # durable-rules made of one (see Engine._fire)
+    fired_keys: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    repeats: int = 0
 
     def add(self, rec: Record) -> None:
         self.records[rec.id] = rec

@@ -168,6 +168,16 @@ class Engine:
                     f"ルール {rule.id} が未知の事実で発火しました", f"rule {rule.id} fired on an unknown fact", rule.id
                 )
             binding[slot.key] = rec
+        # durable-rules expands an `$or` inside a pattern into alternatives and
+        # fires the rule once for each alternative that matches: an `or` with
+        # three true branches fired three times on the same mortgage, concluding
+        # everything three times (tests/test_or_fires_once.py). A rule acts once
+        # per combination of facts; the repeats are counted, not acted on.
+        key = (rule.id, tuple(binding[s.key].id for s in cr.order))
+        if key in run.fired_keys:
+            run.repeats += 1
+            return
+        run.fired_keys.add(key)
         seen = self.evaluate(run, rule, binding)
         failed = [s for s in seen if not s.result]
         if failed:
