@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from knowledge.expr import (
     FUNCTIONS,
+    children,
     And,
     Bool,
     Call,
@@ -301,6 +302,35 @@ def parse(src: str) -> Node:
         raise ExprError("式は文字列で書いてください", f"an expression must be a string, got {type(src).__name__}")
     if not src.strip():
         raise ExprError("式が空です", "empty expression")
-    return _Parser(src).parse()
+    if len(src) > MAX_LENGTH:
+        raise ExprError(f"式が長すぎます（{MAX_LENGTH}文字まで）", f"the expression is too long (at most {MAX_LENGTH} characters)")
+    # The parser, the normaliser and the evaluator all recurse: bound the nesting
+    # before any of them runs, so a hostile rule file is an error, not a crash.
+    depth = deepest = 0
+    for char in src:
+        if char in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise ExprError(f"括弧の入れ子が深すぎます（{MAX_NESTING}段まで）", f"brackets are nested too deeply (at most {MAX_NESTING} levels)")
+    try:
+        node = _Parser(src).parse()
+    except RecursionError:  # a long chain of unary minus or not
+        raise ExprError("式が複雑すぎます", "the expression is too deeply nested") from None
+    pending, levels = [(node, 1)], 0
+    while pending:
+        current, level = pending.pop()
+        levels = max(levels, level)
+        pending.extend((child, level + 1) for child in children(current))
+    if levels > MAX_TREE_DEPTH:
+        raise ExprError(f"式が複雑すぎます（{MAX_TREE_DEPTH}段まで）", f"the expression is too deeply nested (at most {MAX_TREE_DEPTH} levels)")
+    return node
+
+
+MAX_LENGTH = 2000
+MAX_NESTING = 32
+MAX_TREE_DEPTH = 100
 
 
