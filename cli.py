@@ -240,7 +240,7 @@ def explain(
     """
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from app.desk import check_name, load_result, result_paths, result_rules
+        from app.desk import load_result
         from facts.errors import InputError, Problem
         from render import explain as X
 
@@ -260,15 +260,7 @@ def explain(
                 if rule_id:
                     desk.rule(rule_id, "--rule")
                 result = desk.assess(case_obj)
-        if why_not_path:
-            check_name("--why-not", why_not_path, result_paths(result), "path")
-            text = X.why_not(result, why_not_path, lang)
-        elif rule_id:
-            check_name("--rule", rule_id, result_rules(result), "rule")
-            text = "\n".join(X.explain_rule(result, rule_id, lang)) + "\n"
-        else:
-            text = X.explain(result, lang)
-        _emit(text)
+        _emit(X.explanation_text(result, lang, why_not_path, rule_id))
 
 
 @main.group()

@@ -165,7 +165,6 @@ def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db,
     """Why, from the stored data alone (no rule base, no engine) / 記録から判断の根拠を表示."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from app.desk import check_name, result_paths, result_rules
         from app.records import stored_result
         from render import explain as X
 
@@ -173,15 +172,7 @@ def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db,
             raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
         with _open(db) as store:
             result = stored_result(store, record_id)
-        if why_not_path:
-            check_name("--why-not", why_not_path, result_paths(result), "path")
-            text = X.why_not(result, why_not_path, lang)
-        elif rule_id:
-            check_name("--rule", rule_id, result_rules(result), "rule")
-            text = "\n".join(X.explain_rule(result, rule_id, lang)) + "\n"
-        else:
-            text = X.explain(result, lang)
-        _emit(text)
+        _emit(X.explanation_text(result, lang, why_not_path, rule_id))
 
 
 @audit.command("export")

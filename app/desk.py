@@ -12,10 +12,9 @@ validating a case or explaining a stored Result never loads durable-rules.
 
 from __future__ import annotations
 
-import difflib
 import importlib.metadata
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -23,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from app.names import check_name, result_paths, result_rules, unknown  # noqa: F401 - the desk's public names
 from app.result import EngineInfo, Result
 from facts.builder import FactSet, build_facts
 from facts.case import Case
-from facts.errors import InputError, Problem, ZansaiError
+from facts.errors import InputError, Problem
 from facts.load import MAX_CASE_BYTES, load_case_file, load_case_text
 from knowledge.load import load_rule_base, load_rule_base_from_files
 from knowledge.model import Rule, RuleBase
@@ -197,34 +197,3 @@ def load_result(source: str | Path) -> Result:
         raise InputError(
             [Problem(f"{source}: {loc}", f"判定結果の形式ではありません: {first['msg']}", f"not a zansai result: {first['msg']}")]
         ) from None
-
-
-def result_paths(result: Result) -> list[str]:
-    return list(result.explanations.listing) if result.explanations else [r.path for r in result.recommendations]
-
-
-def result_rules(result: Result) -> list[str]:
-    return list(result.explanations.rules) if result.explanations else []
-
-
-def check_name(location: str, name: str, known: Iterable[str], what: str) -> str:
-    known = list(known)
-    if name not in known:
-        raise unknown(location, name, known, what)
-    return name
-
-
-def unknown(location: str, name: str, known: list[str], what: str) -> ZansaiError:
-    """Bad input naming something that does not exist, with the closest name and the list."""
-    hint = difflib.get_close_matches(name, known, n=1)
-    ja_what, en_what = {"path": ("進路", "path"), "rule": ("ルール", "rule")}[what]
-    listed = ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", …"
-    return InputError(
-        [
-            Problem(
-                location,
-                f"{ja_what} {name} はありません" + (f"（もしかして {hint[0]}?）" if hint else "") + f"。{ja_what}: {listed}",
-                f"unknown {en_what} {name}" + (f" (did you mean {hint[0]}?)" if hint else "") + f"; {en_what}s: {listed}",
-            )
-        ]
-    )

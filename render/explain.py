@@ -9,6 +9,7 @@ Result explains itself exactly as it did on the day.
 
 from __future__ import annotations
 
+from app.names import check_name, result_paths, result_rules
 from app.result import ConditionSeen, Derived, Explanations, InputFact, Result, RuleEvaluation
 from facts import display
 from facts.errors import InputError, Problem
@@ -195,3 +196,17 @@ def _explanations(result: Result) -> Explanations:
                      "this result was assessed without explanations (no explanations data)")]
         )
     return result.explanations
+
+
+def explanation_text(result: Result, lang: str, why_not_path: str | None = None, rule_id: str | None = None) -> str:
+    """What `explain` prints for a Result: why-not one path, one rule, or the whole reasoning.
+
+    A path or rule the Result does not know is bad input naming the option, with a suggestion.
+    """
+    if why_not_path:
+        check_name("--why-not", why_not_path, result_paths(result), "path")
+        return why_not(result, why_not_path, lang)
+    if rule_id:
+        check_name("--rule", rule_id, result_rules(result), "rule")
+        return "\n".join(explain_rule(result, rule_id, lang)) + "\n"
+    return explain(result, lang)

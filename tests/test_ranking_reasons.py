@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from app.desk import Desk
+from app.rank import _reaches
 from facts.load import load_case_text
 from tests.golden import golden_cases
 
@@ -18,17 +19,6 @@ def assessor():
     with Desk() as a:
         yield a
 
-
-def _reaches(edges: set[tuple[str, str]], start: str, goal: str) -> bool:
-    stack, seen = [start], set()
-    while stack:
-        node = stack.pop()
-        if node == goal:
-            return True
-        if node not in seen:
-            seen.add(node)
-            stack.extend(b for a, b in edges if a == node)
-    return False
 
 
 def test_every_pair_of_recommended_paths_is_ordered_by_a_reason(assessor):
