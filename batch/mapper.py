@@ -19,14 +19,12 @@ batch, because every row would be wrong in the same way.
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from pydantic import BaseModel
 
 from batch.desk import InputError, Problem, case_model
+from facts.load import declared_type
 
 Path = tuple[str | int, ...]
 
@@ -83,7 +81,7 @@ class Columns:
         if problems:
             raise InputError(problems)
         model = case_model()
-        flags = tuple(path is not None and _declared_type(model, path) is bool for path in paths)
+        flags = tuple(path is not None and declared_type(path, model) is bool for path in paths)
         return cls(names=names, paths=tuple(paths), flags=flags)
 
     def case_data(self, cells: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
@@ -108,40 +106,6 @@ class Columns:
 
 
 _FLAGS = {"true": True, "false": False}
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated and Optional to reach the type a value must have."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def _declared_type(model: type[BaseModel], path: Path) -> Any:
-    """The type the case declares at a column's place, or None where it declares none."""
-    current: Any = model
-    for part in path:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
-            field = current.model_fields.get(part)
-            if field is None:
-                return None
-            current = field.annotation
-        elif typing.get_origin(current) is list and isinstance(part, int):
-            current = typing.get_args(current)[0]
-        elif typing.get_origin(current) is dict and isinstance(part, str):
-            current = typing.get_args(current)[1]
-        else:
-            return None
-    return _unwrap(current)
 
 
 def _put(data: dict[str, Any], path: Path, value: Any) -> None:

@@ -161,7 +161,7 @@ def parse_case_data(text: str | bytes, source: str) -> dict:
 
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap_annotation(annotation: Any) -> Any:
     """Strip Annotated and Optional to reach the type a value must have."""
     while True:
         origin = typing.get_origin(annotation)
@@ -176,11 +176,11 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def _type_at(loc: tuple[int | str, ...]) -> Any:
-    """The declared type at a location of the case, or None if there is none."""
-    current: Any = Case
+def declared_type(loc: tuple[int | str, ...], model: type[BaseModel] = Case) -> Any:
+    """The type the case declares at a location (a field path), or None where it declares none."""
+    current: Any = model
     for part in loc:
-        current = _unwrap(current)
+        current = unwrap_annotation(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part) if isinstance(part, str) else None
             if field is None:
@@ -188,11 +188,11 @@ def _type_at(loc: tuple[int | str, ...]) -> Any:
             current = field.annotation
         elif typing.get_origin(current) is list and isinstance(part, int):
             current = typing.get_args(current)[0]
-        elif typing.get_origin(current) is dict:
+        elif typing.get_origin(current) is dict and isinstance(part, str):
             current = typing.get_args(current)[1]
         else:
             return None
-    return _unwrap(current)
+    return unwrap_annotation(current)
 
 
 def _problems(error: ErrorDetails) -> list[Problem]:
@@ -212,7 +212,7 @@ def _problems(error: ErrorDetails) -> list[Problem]:
     if kind == "invalid_key":  # YAML's "1: x" or "null: x"; the last loc part is that key, not an index
         return [Problem(_location(loc[:-1]), f"項目名 {given} は文字列で書いてください", f"the key {given} must be text")]
     if kind == "literal_error":
-        allowed = typing.get_args(_type_at(loc)) or (ctx.get("expected", "?"),)
+        allowed = typing.get_args(declared_type(loc)) or (ctx.get("expected", "?"),)
         listed = ", ".join(str(a) for a in allowed)
         return [Problem(where, f"{given} は指定できません。次のいずれかです: {listed}", f"{given} is not allowed; use one of: {listed}")]
 
@@ -231,7 +231,7 @@ def _unknown_key(loc: tuple[int | str, ...]) -> Problem:
     raw = str(loc[-1])
     # a key is shown as written unless it is long or holds what a terminal cannot show
     key = raw if len(raw) <= 40 and raw.isprintable() else shown(raw)[1:-1][:40]
-    parent = _type_at(loc[:-1])
+    parent = declared_type(loc[:-1])
     allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
     suggestion = did_you_mean(raw, allowed)
     where = _location(loc[:-1])
