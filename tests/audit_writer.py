@@ -53,7 +53,9 @@ def main() -> None:
                     advisor=tag,
                 )
             )
-            print(rid, case_id, flush=True)
+            # one write per line, so a kill can cut a line only at its end
+            sys.stdout.write(f"{rid} {case_id}\n")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
