@@ -41,6 +41,13 @@ from knowledge.schema import Catalog, ParameterFile, TopicFile
 SPECIAL_FILES = {"parameters.yaml", "catalog.yaml"}
 PACKAGE = "<installed>"
 
+# Bounds on a rule file from ``--rules`` or a stored version. The largest real
+# file is about 60 KB and 8 levels deep; the bounds leave room to grow while
+# keeping a hostile file from taking the machine's memory or time.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+MAX_RULE_FILE_DEPTH = 64
+MAX_RULE_FILE_EVENTS = 1_000_000
+
 
 def default_rules_dir() -> Path:
     return Path(str(resources.files("rules")))
@@ -55,9 +62,15 @@ def read_rule_files(root: Path | str | None = None) -> tuple[dict[str, bytes], s
     problems = Problems()
     for path in sorted(p for p in folder.glob("*.yaml") if p.is_file()):
         try:
-            files[path.name] = path.read_bytes()
+            with path.open("rb") as stream:
+                data = stream.read(MAX_RULE_FILE_BYTES + 1)
         except OSError as exc:
             problems.add(path.name, f"読み込めません: {exc.strerror or exc}", f"cannot read: {exc.strerror or exc}")
+            continue
+        if len(data) > MAX_RULE_FILE_BYTES:
+            problems.add(path.name, *_too_large())
+            continue
+        files[path.name] = data
     if problems.items:
         raise RuleBaseError(problems.items)
     origin = f"{folder} ({PACKAGE})" if root is None else str(folder)
@@ -159,9 +172,55 @@ def _load_from_files(files: Mapping[str, bytes], origin: str) -> RuleBase:
     )
 
 
+def _too_large() -> tuple[str, str]:
+    return (
+        f"ファイルが大きすぎます（上限 {MAX_RULE_FILE_BYTES:,} バイト）",
+        f"the file is too large (the limit is {MAX_RULE_FILE_BYTES:,} bytes)",
+    )
+
+
+def _bounded(name: str, text: str, problems: Problems) -> bool:
+    """Whether the file's YAML stays within bounds, read as events before anything is built.
+
+    Anchors and aliases are refused outright: no rule file needs them, and an
+    alias of an alias of a list is how a few hundred bytes become billions of
+    values for the checker to walk.
+    """
+    depth = events = 0
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for event in yaml.parse(text, Loader=loader):
+        events += 1
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            mark = event.start_mark
+            problems.add(
+                f"{name}:{mark.line + 1}:{mark.column + 1}",
+                "ルールファイルではアンカー（&）とエイリアス（*）を使えません。値をそれぞれ書いてください",
+                "anchors (&) and aliases (*) are not allowed in rule files; write each value out",
+            )
+            return False
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_RULE_FILE_DEPTH:
+                problems.add(name, f"入れ子が深すぎます（{MAX_RULE_FILE_DEPTH} 段まで）", f"nested too deeply (at most {MAX_RULE_FILE_DEPTH} levels)")
+                return False
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if events > MAX_RULE_FILE_EVENTS:
+            problems.add(name, f"値が多すぎます（{MAX_RULE_FILE_EVENTS:,} 個まで）", f"too many values (at most {MAX_RULE_FILE_EVENTS:,})")
+            return False
+    return True
+
+
 def _read_yaml(name: str, data: bytes, problems: Problems) -> Any:
+    if len(data) > MAX_RULE_FILE_BYTES:  # stored files come here without passing the folder reader
+        problems.add(name, *_too_large())
+        return None
     try:
-        return yaml.safe_load(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        if not _bounded(name, text, problems):
+            return None
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name

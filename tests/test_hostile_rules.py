@@ -76,3 +76,54 @@ def test_expressions_of_ordinary_size_still_parse():
     assert parse(" + ".join(["1"] * 90) + " > 0")
     with pytest.raises(ExprError):
         parse("(" * 33 + "a.x" + ")" * 33)
+
+
+def _alias_bomb() -> bytes:
+    """A rule whose sources are ten to the ninth strings, in a few hundred bytes.
+
+    PyYAML shares an alias's value instead of copying it, so the file loads at
+    once; it is the schema check walking the shared lists that never ends
+    (six levels already took 3.4 s before the loader refused aliases).
+    """
+    lines = ["topic: hostile", "title: {ja: 敵対, en: Hostile}", "lists:", "  - &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"  - &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    lines += [
+        "rules:",
+        "  - id: hostile.rule",
+        "    title: {ja: 敵対, en: Hostile}",
+        "    sources: *i",
+        "    when: ['1 > 0']",
+        "    then: [{finding: pre_sale}]",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+ALIAS_BOMB = _alias_bomb()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (ALIAS_BOMB, "anchors (&) and aliases (*) are not allowed"),
+        (b"topic: hostile\nx: " + b"[" * 100 + b"]" * 100 + b"\n", "nested too deeply (at most 64 levels)"),
+        (b"topic: hostile\n" + b"# padding\n" * 500_000, "the file is too large"),
+    ],
+)
+def test_a_rule_file_beyond_the_bounds_is_refused_before_it_is_built(tmp_path, content, says):
+    folder = rules_with(tmp_path, "hostile.yaml", content)
+    result = CliRunner().invoke(main, ["--lang", "en", "rules", "list", "--rules", str(folder)])
+    assert result.exit_code == 3, result.output
+    assert "hostile.yaml" in result.stderr and says in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_the_alias_bomb_is_refused_from_stored_files_too():
+    from facts.errors import RuleBaseError
+    from knowledge.load import load_rule_base_from_files, read_rule_files
+
+    files, _ = read_rule_files(ROOT / "rules")
+    files["hostile.yaml"] = ALIAS_BOMB
+    with pytest.raises(RuleBaseError) as caught:
+        load_rule_base_from_files(files)
+    assert any("aliases" in p.en and p.location.startswith("hostile.yaml:") for p in caught.value.problems)
