@@ -49,6 +49,26 @@ def _rules_option(func: Callable) -> Callable:
     )(func)
 
 
+# A case file is a few KB; 1 MiB refuses /dev/zero or a wrong file quickly. An
+# advisor with a legitimately larger file (long notes) can raise it, up to a
+# ceiling that still keeps one case's memory and time bounded.
+MAX_BYTES_CEILING = 64 * 1024 * 1024
+
+
+def _max_bytes_option(func: Callable) -> Callable:
+    from facts.load import MAX_CASE_BYTES
+
+    return click.option(
+        "--max-bytes",
+        "max_bytes",
+        type=click.IntRange(1, MAX_BYTES_CEILING),
+        default=MAX_CASE_BYTES,
+        show_default=True,
+        envvar="ZANSAI_MAX_BYTES",
+        help=f"Largest case file read, in bytes (at most {MAX_BYTES_CEILING:,}; env ZANSAI_MAX_BYTES) / 読み込む事案ファイルの上限（バイト）",
+    )(func)
+
+
 def _lang(ctx: click.Context, lang: str | None) -> str:
     return lang or (ctx.obj or {}).get("lang") or "ja"
 
@@ -119,10 +139,11 @@ def schema() -> None:
 
 @main.command()
 @click.argument("cases", nargs=-1, required=True)
+@_max_bytes_option
 @_rules_option
 @_lang_option
 @click.pass_context
-def validate(ctx: click.Context, cases: tuple[str, ...], rules_dir: Path | None, lang: str | None) -> None:
+def validate(ctx: click.Context, cases: tuple[str, ...], max_bytes: int, rules_dir: Path | None, lang: str | None) -> None:
     """Check case files and list every problem / 事案ファイルを検査し、問題をすべて表示."""
     lang = _lang(ctx, lang)
     bad = 0
@@ -130,7 +151,7 @@ def validate(ctx: click.Context, cases: tuple[str, ...], rules_dir: Path | None,
         desk = _desk(rules_dir)
         lines: list[str] = []
         for path in cases:
-            problems: list[Problem] = desk.validate(path)
+            problems: list[Problem] = desk.validate(path, max_bytes=max_bytes)
             name = "標準入力" if path == "-" and lang == "ja" else ("stdin" if path == "-" else path)
             if problems:
                 bad += 1
@@ -146,17 +167,18 @@ def validate(ctx: click.Context, cases: tuple[str, ...], rules_dir: Path | None,
 @main.command()
 @click.argument("case")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
+@_max_bytes_option
 @_rules_option
 @_lang_option
 @click.pass_context
-def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang: str | None) -> None:
+def facts(ctx: click.Context, case: str, fmt: str, max_bytes: int, rules_dir: Path | None, lang: str | None) -> None:
     """Print the facts the rules will see / ルールに渡す事実を表示."""
     lang = _lang(ctx, lang)
     with _Errors(lang):
         from render.facts import facts_json, facts_text
 
         desk = _desk(rules_dir)
-        factset = desk.facts(desk.load_case(case))
+        factset = desk.facts(desk.load_case(case, max_bytes=max_bytes))
         _emit(facts_json(factset) if fmt == "json" else facts_text(factset, lang))
 
 
@@ -173,12 +195,13 @@ def facts(ctx: click.Context, case: str, fmt: str, rules_dir: Path | None, lang:
 @click.option("--advisor", default=None, help="With --record: who gave the assessment / 担当者")
 @click.option("--note", default=None, help="With --record: a note kept with the record / メモ")
 @click.option("--db", default=None, metavar="FILE|URL", help="With --record: the audit store (default: $ZANSAI_DB, else the user's data directory)")
+@_max_bytes_option
 @_rules_option
 @_lang_option
 @click.pass_context
 def assess(
     ctx: click.Context, case: str, fmt: str, audience: str, record: bool, advisor: str | None, note: str | None,
-    db: str | None, rules_dir: Path | None, lang: str | None,
+    db: str | None, max_bytes: int, rules_dir: Path | None, lang: str | None,
 ) -> None:
     """Assess a case: paths, figures, warnings / 事案を判定（進路・数値・注意点）.
 
@@ -190,10 +213,10 @@ def assess(
         if record:
             from cli_audit import record_assessment
 
-            record_id, result = record_assessment(case, db, rules_dir, advisor, note)
+            record_id, result = record_assessment(case, db, rules_dir, advisor, note, max_bytes=max_bytes)
         else:
             with _desk(rules_dir) as desk:
-                result = desk.assess(desk.load_case(case))
+                result = desk.assess(desk.load_case(case, max_bytes=max_bytes))
         if fmt == "json":
             from render.json_result import dumps
 
@@ -222,6 +245,7 @@ def assess(
     default=None,
     help="Explain a result saved by `assess --format json`, without re-running the rules / 保存した判定結果から説明",
 )
+@_max_bytes_option
 @_rules_option
 @_lang_option
 @click.pass_context
@@ -231,6 +255,7 @@ def explain(
     why_not_path: str | None,
     rule_id: str | None,
     result_file: str | None,
+    max_bytes: int,
     rules_dir: Path | None,
     lang: str | None,
 ) -> None:
@@ -254,7 +279,7 @@ def explain(
             result = load_result(result_file)
         else:
             with _desk(rules_dir) as desk:
-                case_obj = desk.load_case(case)
+                case_obj = desk.load_case(case, max_bytes=max_bytes)
                 if why_not_path:
                     desk.check_path(why_not_path, "--why-not")
                 if rule_id:

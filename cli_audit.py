@@ -86,12 +86,14 @@ def _date(value: str | None, option: str) -> dt.date | None:
         ) from None
 
 
-def record_assessment(case: str, db: str | None, rules_dir: Path | None, advisor: str | None, note: str | None):
+def record_assessment(
+    case: str, db: str | None, rules_dir: Path | None, advisor: str | None, note: str | None, *, max_bytes: int
+):
     """For ``assess --record``: assess, record, and return (record id, Result)."""
     from app.records import record_assessment as record
 
     with _open(db) as store, _desk(rules_dir) as desk:
-        return record(store, desk, case, advisor=advisor, note=note)
+        return record(store, desk, case, advisor=advisor, note=note, max_bytes=max_bytes)
 
 
 def recorded_line(record_id: int, lang: str) -> str:

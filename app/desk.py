@@ -172,6 +172,11 @@ class Desk:
 # Results kept as JSON
 
 
+# A result carries its explanations: case A's is about 750 KB. The bound keeps
+# `explain --result /dev/zero` from reading forever, well above any real result.
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
 def load_result(source: str | Path) -> Result:
     """A Result from the JSON ``assess --format json`` wrote (``-`` is standard input)."""
     where = "標準入力" if str(source) == "-" else str(source)
@@ -179,14 +184,27 @@ def load_result(source: str | Path) -> Result:
         if str(source) == "-":
             import sys
 
-            text = sys.stdin.read()
+            raw = sys.stdin.buffer.read(MAX_RESULT_BYTES + 1)
         else:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        data = json.loads(text, parse_float=Decimal)
+            with Path(source).open("rb") as stream:
+                raw = stream.read(MAX_RESULT_BYTES + 1)
+        if len(raw) > MAX_RESULT_BYTES:
+            raise InputError(
+                [
+                    Problem(
+                        where,
+                        f"ファイルが大きすぎます（判定結果の上限 {MAX_RESULT_BYTES:,} バイト）",
+                        f"the file is too large (a result is at most {MAX_RESULT_BYTES:,} bytes)",
+                    )
+                ]
+            )
+        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
     except OSError as exc:
         raise InputError([Problem(str(source), f"読み込めません: {exc.strerror or exc}", f"cannot read: {exc.strerror or exc}")]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError([Problem(str(source), f"判定結果の JSON として読めません: {exc}", f"not a result JSON: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(where, "判定結果の JSON として読めません（入れ子が深すぎます）", "not a result JSON: nested too deeply")]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(where, "判定結果の JSON ではありません", "not a result JSON document")])
     try:

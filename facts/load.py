@@ -127,8 +127,8 @@ def read_case_bytes(path_or_dash: str | Path, *, max_bytes: int = MAX_CASE_BYTES
             [
                 Problem(
                     source,
-                    f"ファイルが大きすぎます（上限 {max_bytes:,} バイト）。事案ファイルは通常数KBです",
-                    f"the file is too large (the limit is {max_bytes:,} bytes); a case file is normally a few KB",
+                    f"ファイルが大きすぎます（上限 {max_bytes:,} バイト）。事案ファイルは通常数KBです（上限は --max-bytes で変えられます）",
+                    f"the file is too large (the limit is {max_bytes:,} bytes); a case file is normally a few KB (--max-bytes changes the limit)",
                 )
             ]
         )

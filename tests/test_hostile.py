@@ -230,3 +230,51 @@ def test_validate_of_the_whole_corpus_in_one_process_reports_every_file():
     code, stderr, _, peak = _measured("--lang", "en", "validate", *(str(FILES / n) for n in sorted(EXPECTED)))
     assert code == 2 and "internal error" not in stderr and "Traceback" not in stderr
     assert peak < MEMORY_LIMIT_KB
+
+
+def _padded_case(tmp_path: Path, padding: int) -> Path:
+    path = tmp_path / "padded.yaml"
+    path.write_bytes((ROOT / "examples" / "case_a.yaml").read_bytes() + b"# " + b"x" * padding + b"\n")
+    return path
+
+
+def test_max_bytes_raises_the_limit_for_a_large_but_real_case(tmp_path):
+    path = _padded_case(tmp_path, 1_200_000)
+    refused = CliRunner().invoke(main, ["--lang", "en", "assess", str(path)])
+    assert refused.exit_code == 2 and "--max-bytes changes the limit" in refused.stderr
+    allowed = CliRunner().invoke(main, ["--lang", "en", "assess", "--max-bytes", "2000000", str(path)])
+    assert allowed.exit_code == 0, allowed.output
+    assert "Voluntary sale" in allowed.stdout
+
+
+def test_max_bytes_lowers_the_limit_and_names_it_in_both_languages(tmp_path):
+    path = _padded_case(tmp_path, 10)
+    size = path.stat().st_size
+    for lang, words in (("en", f"the limit is {size - 1:,} bytes"), ("ja", f"上限 {size - 1:,} バイト")):
+        result = CliRunner().invoke(main, ["--lang", lang, "validate", "--max-bytes", str(size - 1), str(path)])
+        assert result.exit_code == 2 and words in result.output + result.stderr
+    exact = CliRunner().invoke(main, ["validate", "--max-bytes", str(size), str(path)])
+    assert exact.exit_code == 0 and "OK" in exact.stdout
+
+
+def test_max_bytes_comes_from_the_environment_and_has_a_ceiling(tmp_path):
+    path = _padded_case(tmp_path, 1_200_000)
+    from_env = CliRunner().invoke(main, ["facts", str(path)], env={"ZANSAI_MAX_BYTES": "3000000"})
+    assert from_env.exit_code == 0, from_env.output
+    too_high = CliRunner().invoke(main, ["assess", "--max-bytes", str(64 * 1024 * 1024 + 1), str(path)])
+    assert too_high.exit_code == 2 and "--max-bytes" in too_high.output + too_high.stderr
+
+
+def test_a_result_nested_too_deeply_is_bad_input_not_an_internal_error(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = CliRunner().invoke(main, ["--lang", "en", "explain", "--result", str(deep)])
+    assert result.exit_code == 2, result.output
+    assert f"{deep}: not a result JSON: nested too deeply" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_explain_of_an_endless_result_is_refused_at_its_limit():
+    code, stderr, _, peak = _measured("--lang", "en", "explain", "--result", "/dev/zero")
+    assert code == 2 and "a result is at most 67,108,864 bytes" in stderr
+    assert peak < MEMORY_LIMIT_KB + 70_000  # the result limit itself, read once
