@@ -278,3 +278,34 @@ def test_explain_of_an_endless_result_is_refused_at_its_limit():
     code, stderr, _, peak = _measured("--lang", "en", "explain", "--result", "/dev/zero")
     assert code == 2 and "a result is at most 67,108,864 bytes" in stderr
     assert peak < MEMORY_LIMIT_KB + 70_000  # the result limit itself, read once
+
+
+def test_explain_grows_linearly_with_guarantors_and_debts():
+    """5,000 guarantors once made explain take 15 s, worse than linear: lists are capped now
+    (20 guarantors, 100 debts), and within the caps what explain says grows by a fixed
+    amount per person or debt, never by one per pair."""
+    from app.desk import Desk
+    from facts.load import load_case_file
+    from render.explain import explanation_text
+
+    base = load_case_file(ROOT / "examples" / "case_a.yaml").model_dump(mode="json")
+    desk = Desk(None)
+
+    def size(debts: int, guarantors: int) -> int:
+        data = json.loads(json.dumps(base))
+        data["other_debts"] = [
+            {"type": "card_loan", "creditor": f"C{i}", "balance": 800_000 + i, "monthly_payment": 20_000} for i in range(debts)
+        ]
+        data["guarantors"] = [
+            {"name": f"G{i}", "relation": "relative", "kind": "joint_guarantor", "informed": False, "guarantee_date": "2021-10-01"}
+            for i in range(guarantors)
+        ]
+        from facts.load import load_case_text
+
+        result = desk.assess(load_case_text(json.dumps(data).encode(), "scaled.json"))
+        return len(explanation_text(result, "en", None, None).splitlines())
+
+    g5, g10, g20 = size(1, 5), size(1, 10), size(1, 20)
+    assert g10 > g5 and (g20 - g10) <= 2 * (g10 - g5) + 5
+    d25, d50, d100 = size(25, 1), size(50, 1), size(100, 1)
+    assert (d100 - d50) <= 2 * max(d50 - d25, 0) + 5
