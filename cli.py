@@ -56,7 +56,7 @@ MAX_BYTES_CEILING = 64 * 1024 * 1024
 
 
 def _max_bytes_option(func: Callable) -> Callable:
-    from facts.load import MAX_CASE_BYTES
+    from facts.bounds import MAX_CASE_BYTES
 
     return click.option(
         "--max-bytes",

@@ -65,12 +65,9 @@ __all__ = [
     "did_you_mean",
 ]
 
-MAX_CASE_BYTES = 1024 * 1024
-"""Bytes read from one case file by default (1 MiB): a real case is a few KB."""
-
-"""Nesting levels allowed in a case file; the case format itself needs three."""
-
-"""Keys and values allowed in one case after YAML aliases are expanded."""
+# Bytes read from one case file by default (1 MiB): a real case is a few KB.
+# Defined in facts.bounds so the CLI can name it without importing the models.
+from facts.bounds import MAX_CASE_BYTES  # noqa: E402
 
 _BOM = "\ufeff"
 

@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing of the case loader and the value parsers with atheris.
+"""Coverage-guided fuzzing of the case loader, the value parsers and the rule-expression parser with atheris.
 
 Not part of the test suite (atheris needs clang to build and runs until
 stopped); see tests/README.md. Any input must load, or be refused with an
@@ -24,6 +24,8 @@ with atheris.instrument_imports():
     from facts.errors import InputError
     from facts.load import load_case_text
     from facts.values import ValueParseError, parse_count, parse_date, parse_rate, parse_yen
+    from knowledge.expr import ExprError
+    from knowledge.parser import parse as parse_expression
 
 
 def one_input(data: bytes) -> None:
@@ -32,12 +34,18 @@ def one_input(data: bytes) -> None:
     except InputError as error:
         for problem in error.problems:
             problem.line("ja").encode("utf-8")
-    text = atheris.FuzzedDataProvider(data).ConsumeUnicodeNoSurrogates(64)
+    provider = atheris.FuzzedDataProvider(data)
+    text = provider.ConsumeUnicodeNoSurrogates(64)
     for parser in (parse_yen, parse_date, parse_rate, parse_count):
         try:
             parser(text)
         except ValueParseError:
             pass
+    # a rule file's expressions come from whoever wrote --rules: refused, never crashed on
+    try:
+        parse_expression(provider.ConsumeUnicodeNoSurrogates(256))
+    except ExprError:
+        pass
 
 
 if __name__ == "__main__":
