@@ -364,5 +364,14 @@ def _register_audit() -> None:
 _register_audit()
 
 
+def _register_document() -> None:
+    from cli_document import document
+
+    main.add_command(document)
+
+
+_register_document()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
