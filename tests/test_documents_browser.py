@@ -25,6 +25,16 @@ def case_a():
         return case, desk.assess(case)
 
 
+def assert_fits_a4_in_print(page) -> None:
+    page.emulate_media(media="print")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= A4_WIDTH_PX, width
+    overflowing = page.evaluate(
+        "[...document.querySelectorAll('td, th')].filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert overflowing == 0
+
+
 @pytest.mark.parametrize("kind, lang", [("budget", "ja"), ("report", "ja"), ("report", "en"), ("budget", "en")])
 def test_document_in_chromium(browser_page, case_a, tmp_path, kind, lang):
     pypdf = pytest.importorskip("pypdf")
@@ -50,9 +60,7 @@ def test_document_in_chromium(browser_page, case_a, tmp_path, kind, lang):
         assert [h.split(". ", 1)[1] for h in heads] == [r.title.get(lang) for r in result.recommendations]
 
     # printed, the page fits the width of A4 (a comparison table that overflowed would be cut off)
-    page.emulate_media(media="print")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= A4_WIDTH_PX, width
+    assert_fits_a4_in_print(page)
 
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -69,3 +77,27 @@ def test_document_in_chromium(browser_page, case_a, tmp_path, kind, lang):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     (ARTIFACTS / f"case_a.{kind}.{lang}.pdf").write_bytes(pdf)
+
+
+def test_five_options_side_by_side_still_fit_a4(browser_page, tmp_path):
+    """Case A with more take-home pay lists five options, the widest comparison the rules give."""
+    import yaml
+
+    from facts.load import load_case_text
+
+    data = yaml.safe_load((ROOT / "examples" / "case_a.yaml").read_text(encoding="utf-8"))
+    data["debtor"]["monthly_take_home"] = "32万"
+    with Desk() as desk:
+        result = desk.assess(load_case_text(yaml.safe_dump(data, allow_unicode=True), "five"))
+    assert len(result.recommendations) == 5
+    page_file = tmp_path / "five.html"
+    page_file.write_text(documents.render_html("report", result, "ja"), encoding="utf-8")
+    page = browser_page.page
+    page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
+    browser_page.goto(page_file.as_uri(), wait_until="load")
+    assert browser_page.errors == []
+    assert page.locator("#options th[scope=col]").count() == 5
+    assert_fits_a4_in_print(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.emulate_media(media="screen")
+    page.screenshot(path=str(ARTIFACTS / "five_options.report.ja.png"), full_page=True)
