@@ -24,6 +24,7 @@ A comparison with a missing operand is false, as it is in durable-rules.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -158,8 +159,7 @@ def _add_months(d: dt.date, n: Fraction) -> dt.date:
     index = d.year * 12 + (d.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(d.day, last))
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def _add_days(d: dt.date, n: Fraction) -> dt.date:
