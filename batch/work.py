@@ -21,6 +21,7 @@ from app.result import plain
 from batch.desk import Desk, InputError, Problem, ZansaiError
 from batch.mapper import Columns
 from batch.readers import Item
+from facts.syntax import DuplicateKey, unique_json_object
 
 EXIT_INTERNAL = 70
 
@@ -69,19 +70,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
-
-
-def _duplicate_checked(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-class _DuplicateKey(Exception):
-    pass
 
 
 class Worker:
@@ -165,7 +153,7 @@ class Worker:
     @staticmethod
     def _json(item: Item, label: str) -> Any:
         try:
-            return json.loads(item.payload, object_pairs_hook=_duplicate_checked)
+            return json.loads(item.payload, object_pairs_hook=unique_json_object)
         except UnicodeDecodeError as error:
             raise InputError(
                 [Problem(label, f"UTF-8 として読めません（{error.start + 1}バイト目）", f"not valid UTF-8 (at byte {error.start + 1})")]
@@ -180,9 +168,8 @@ class Worker:
                     )
                 ]
             ) from None
-        except _DuplicateKey as error:
-            key = error.args[0]
-            raise InputError([Problem(label, f"キー '{key}' が重複しています", f"the key '{key}' is given twice")]) from None
+        except DuplicateKey as error:
+            raise InputError([error.problem(label)]) from None
 
     # -- writing ---------------------------------------------------------------
 

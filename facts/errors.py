@@ -60,5 +60,19 @@ class EngineError(ZansaiError):
         super().__init__(problems)
 
 
+class StoreError(ZansaiError):
+    """The audit store cannot be used: not a zansai store, a newer schema, unreachable."""
+
+    exit_code = 5
+
+
+class RecordNotFound(InputError):
+    """The user named an audit record the store does not hold (or holds purged): a bad argument."""
+
+
+class BundleError(InputError):
+    """An exported audit bundle cannot be read at all (as opposed to one that fails its hashes)."""
+
+
 def problem(location: str, ja: str, en: str) -> Problem:
     return Problem(location=location, ja=ja, en=en)

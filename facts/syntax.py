@@ -10,7 +10,7 @@ from typing import Any
 
 from facts.errors import InputError, Problem
 
-from facts.yaml12 import MAX_DEPTH, MAX_VALUES, _DuplicateKey, _exact_decimal, _parse_yaml, _syntax_error, _too_deep  # noqa: F401
+from facts.yaml12 import MAX_DEPTH, MAX_VALUES, DuplicateKey, _exact_decimal, _parse_yaml, _syntax_error, _too_deep  # noqa: F401
 
 
 # --------------------------------------------------------------------------- syntax
@@ -38,7 +38,7 @@ def _parse(text: str, source: str) -> dict:
                 if re.match(r'\s*\{\s*"', text):
                     raise InputError([json_problem]) from None
                 raise
-        except _DuplicateKey as error:
+        except DuplicateKey as error:
             raise InputError([error.problem(source)]) from None
         except RecursionError:
             raise _too_deep(source, None) from None
@@ -79,14 +79,15 @@ def _json_float(text: str) -> Decimal | str:
 
 
 def _parse_json(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_unique_json_object, parse_int=_json_int, parse_float=_json_float)
+    return json.loads(text, object_pairs_hook=unique_json_object, parse_int=_json_int, parse_float=_json_float)
 
 
-def _unique_json_object(pairs: list[tuple[str, Any]]) -> dict:
+def unique_json_object(pairs: list[tuple[str, Any]]) -> dict:
+    """``object_pairs_hook`` for json.loads: a key given twice raises DuplicateKey (which value was meant is unknowable)."""
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _DuplicateKey(key)
+            raise DuplicateKey(key)
         result[key] = value
     return result
 

@@ -76,7 +76,7 @@ def _parse_yaml(text: str, source: str) -> Any:
     parser = _CParser(text) if _CParser is not None else _PyParser(text)
     try:
         return _build(parser, source)
-    except _DuplicateKey as error:
+    except DuplicateKey as error:
         raise InputError([error.problem(source)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -214,7 +214,7 @@ def _add(stack: list[_Frame], value: Any, source: str, event: Any, from_plain: b
             )
         if value in frame.container:
             mark = event.start_mark
-            raise _DuplicateKey(value, mark.line + 1, mark.column + 1)
+            raise DuplicateKey(value, mark.line + 1, mark.column + 1)
         frame.key, frame.key_mark = value, event.start_mark
         return
     frame.container[frame.key] = value
@@ -323,7 +323,7 @@ def _exact_decimal(text: str) -> Decimal:
     return Decimal(text if text not in ("", "+", "-") else "0")
 
 
-class _DuplicateKey(Exception):
+class DuplicateKey(Exception):
     """A mapping names the same key twice; which value was meant is unknowable."""
 
     def __init__(self, key: Any, line: int | None = None, column: int | None = None):
