@@ -209,30 +209,24 @@ def assess(
     """
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        record_id = None
-        if record:
-            from cli_audit import record_assessment
+        from render.printed import printed
 
-            record_id, result = record_assessment(case, db, rules_dir, advisor, note, max_bytes=max_bytes)
-        else:
+        if not record:
             with _desk(rules_dir) as desk:
                 result = desk.assess(desk.load_case(case, max_bytes=max_bytes))
-        if fmt == "json":
-            from render.json_result import dumps
+            _emit(printed(result, lang, fmt, audience))
+            return
+        from cli_audit import record_assessment, recorded_line
 
-            if record_id is not None:  # the id joins the document, so the output stays one JSON value
-                _emit(json.dumps({"record_id": record_id, **result.to_json(lang)}, ensure_ascii=False, indent=2))
-            else:
-                _emit(dumps(result, lang))
+        record_id, result = record_assessment(
+            case, db, rules_dir, advisor, note, max_bytes=max_bytes, fmt=fmt, audience=audience
+        )
+        if fmt == "json":  # the id joins the document, so the output stays one JSON value
+            _emit(json.dumps({"record_id": record_id, **result.to_json(lang)}, ensure_ascii=False, indent=2))
         else:
-            from render.report import render
-
-            text = render(result, lang, markdown=(fmt == "markdown"), audience=audience)
-            if record_id is not None:
-                from cli_audit import recorded_line
-
-                text = text.rstrip("\n") + "\n\n" + recorded_line(record_id, lang) + "\n"
-            _emit(text)
+            # the report as kept with the record, then where to find it again
+            text = printed(result, lang, fmt, audience)
+            _emit(text.rstrip("\n") + "\n\n" + recorded_line(record_id, lang) + "\n")
 
 
 @main.command()

@@ -87,13 +87,18 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def record_assessment(
-    case: str, db: str | None, rules_dir: Path | None, advisor: str | None, note: str | None, *, max_bytes: int
+    case: str, db: str | None, rules_dir: Path | None, advisor: str | None, note: str | None, *,
+    max_bytes: int, fmt: str = "text", audience: str = "advisor",
 ):
-    """For ``assess --record``: assess, record, and return (record id, Result)."""
+    """For ``assess --record``: assess, record with the report as printed, and return (record id, Result)."""
     from app.records import record_assessment as record
+    from render.printed import reports_as_printed
 
     with _open(db) as store, _desk(rules_dir) as desk:
-        return record(store, desk, case, advisor=advisor, note=note, max_bytes=max_bytes)
+        return record(
+            store, desk, case, advisor=advisor, note=note, max_bytes=max_bytes,
+            reports=lambda result: reports_as_printed(result, fmt, audience),
+        )
 
 
 def recorded_line(record_id: int, lang: str) -> str:
@@ -139,21 +144,27 @@ def audit_list(ctx: click.Context, case_id, advisor, date_from, date_to, rank1, 
 @_lang_option
 @click.pass_context
 def audit_show(ctx: click.Context, record_id: int, fmt: str, audience: str, db, lang) -> None:
-    """The report exactly as it was given, from the stored result (no engine) / 記録した判定をそのまま表示."""
+    """The report exactly as it was given (no engine) / 記録した判定をそのまま表示.
+
+    A record made before zansai kept its reports, by a batch, or asked for in a
+    form that was not printed is rendered again from the stored result by
+    today's renderer; a note on standard error says so.
+    """
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from app.records import stored_result
+        from app.records import recorded_report, stored_result
 
         with _open(db) as store:
-            result = stored_result(store, record_id)
-        if fmt == "json":
-            from render.json_result import dumps
+            text = recorded_report(store, record_id, lang, fmt, audience)
+            result = stored_result(store, record_id) if text is None else None
+        if result is not None:
+            from render.audit import t
+            from render.printed import printed
 
-            _emit(dumps(result, lang))
-        else:
-            from render.report import render
-
-            _emit(render(result, lang, markdown=(fmt == "markdown"), audience=audience))
+            text = printed(result, lang, fmt, audience)
+            click.echo(t("rerendered", lang, id=record_id), err=True)
+        assert text is not None
+        _emit(text)
 
 
 @audit.command("explain")

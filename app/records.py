@@ -13,15 +13,16 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from app.desk import Desk, zansai_version
+from app.desk import ENGINE_NAME, Desk, engine_version, zansai_version
 from app.diff import DecisionDiff, comparable, decision_diff
 from app.result import Result
 from audit import Finding, NewRecord, Store, StoredRecord, verify_bundle
 from audit.canonical import document_text
 from audit.errors import BundleError, RecordNotFound
-from facts.errors import Problem
+from facts.case import Case
+from facts.errors import InputError, Problem
 from facts.load import MAX_CASE_BYTES, read_case_bytes
 from knowledge.load import content_version, load_rule_base_from_files
 from knowledge.model import RuleBase
@@ -37,6 +38,49 @@ def rank1(result: Result) -> str | None:
     return ranked[0].path if ranked else None
 
 
+# The reports printed for an assessment, each exactly as written out:
+# [{"lang": "ja", "format": "text", "audience": "advisor", "text": "…"}].
+# The front end that prints them makes them (the desk does not render).
+Reports = list[dict[str, Any]]
+
+
+def version_fields(rule_base: RuleBase) -> dict[str, Any]:
+    """What every record made with one rule base shares: its version and files, the engine, zansai."""
+    # the bytes the rule base was loaded from: the same version whatever its folder holds now
+    return {
+        "ruleset_version": rule_base.version,
+        "rule_files": dict(rule_base.sources),
+        "engine_name": ENGINE_NAME,
+        "engine_version": engine_version(),
+        "zansai_version": zansai_version(),
+    }
+
+
+def assessment_fields(data: bytes, case: Case, result: Result, reports: Reports | None = None) -> dict[str, Any]:
+    """What one record holds of its case: the case as given and as read, the Result, the reports printed.
+
+    Made where the case was assessed (a batch worker too): it is all plain,
+    picklable data; the rule files join it once per version (``new_record``).
+    """
+    return {
+        "case_id": result.case_id,
+        "case_bytes": data,
+        "case": case.model_dump(mode="json"),
+        # one language for every record, whichever was printed: replay compares against this document
+        "result": result.to_json("ja"),
+        "as_of": result.as_of.isoformat(),
+        "rank1": rank1(result),
+        "reports": reports,
+    }
+
+
+def new_record(
+    assessment: dict[str, Any], version: dict[str, Any], *, advisor: str | None = None, note: str | None = None
+) -> NewRecord:
+    """The record the store seals, from its two halves (``assessment_fields``, ``version_fields``)."""
+    return NewRecord(**assessment, **version, advisor=advisor, note=note)
+
+
 def record_assessment(
     store: Store,
     desk: Desk,
@@ -45,33 +89,20 @@ def record_assessment(
     advisor: str | None = None,
     note: str | None = None,
     max_bytes: int = MAX_CASE_BYTES,
+    reports: Callable[[Result], Reports] | None = None,
 ) -> tuple[int, Result]:
     """Assess a case file (``-``: standard input) and record it; return the record id and the Result.
 
+    ``reports`` renders the Result as it will be printed; what it returns is
+    kept with the record, sealed, and is what ``audit show`` prints later.
     Nothing is recorded unless the case is valid and the assessment succeeds.
     """
     data = read_case_bytes(source, max_bytes=max_bytes)
     case = desk.parse_case(data, "<stdin>" if str(source) == "-" else str(source))
     result = desk.assess(case)
-    rb = desk.rule_base
-    record_id = store.record(
-        NewRecord(
-            case_id=result.case_id,
-            case_bytes=data,
-            case=case.model_dump(mode="json"),
-            result=result.to_json("ja"),
-            ruleset_version=rb.version,
-            rule_files=dict(rb.sources),
-            engine_name=result.engine.name,
-            engine_version=result.engine.version,
-            zansai_version=zansai_version(),
-            as_of=result.as_of.isoformat(),
-            rank1=rank1(result),
-            advisor=advisor,
-            note=note,
-        )
-    )
-    return record_id, result
+    shown = reports(result) if reports is not None else None
+    record = new_record(assessment_fields(data, case, result, shown), version_fields(desk.rule_base), advisor=advisor, note=note)
+    return store.record(record), result
 
 
 def _assessment(store: Store, record_id: int) -> StoredRecord:
@@ -95,6 +126,21 @@ def stored_result(store: Store, record_id: int) -> Result:
     # numbers back as Decimals, as Result.from_json expects: no float rounding on the way
     assert rec.result_text is not None
     return Result.from_json(json.loads(rec.result_text, parse_float=Decimal))
+
+
+def recorded_report(store: Store, record_id: int, lang: str, fmt: str, audience: str) -> str | None:
+    """The report exactly as it was printed in this language and form, if the record kept one.
+
+    None for a record that kept none: made by a batch (which prints rows, not
+    reports) or before zansai kept them, or asked for in a form not printed.
+    """
+    rec = _assessment(store, record_id)
+    for report in rec.reports or []:
+        if (report.get("lang"), report.get("format")) == (lang, fmt) and (
+            fmt == "json" or report.get("audience") == audience
+        ):
+            return str(report["text"])
+    return None
 
 
 def recorded_rule_base(store: Store, version: str) -> RuleBase:
@@ -144,6 +190,25 @@ class Versions:
         self.desks.clear()
 
 
+def _recorded_case(desk: Desk, rec: StoredRecord) -> Case:
+    """The recorded case, read again from its bytes as given.
+
+    A batch row from a CSV file or a sheet was given as a header and a row, not
+    as a case file: it is read from the validated case kept beside it instead.
+    """
+    assert rec.case_bytes is not None
+    try:
+        return desk.parse_case(rec.case_bytes, f"record {rec.id}")
+    except InputError:
+        if rec.case is None:
+            raise
+        try:
+            return desk.parse_case(document_text(rec.case).encode("utf-8"), f"record {rec.id}")
+        except InputError:
+            pass
+        raise
+
+
 def replay(store: Store, record_id: int, desk: Desk | None = None, *, versions: Versions | None = None) -> Replay:
     """Re-assess a recorded case under ``desk``'s rules (default: the recorded version) and compare.
 
@@ -158,11 +223,12 @@ def replay(store: Store, record_id: int, desk: Desk | None = None, *, versions: 
     try:
         old_rb = versions.rule_base(rec.ruleset_version)
         runner = desk or versions.desk(rec.ruleset_version)
-        case = runner.parse_case(rec.case_bytes, f"record {record_id}")
+        case = _recorded_case(runner, rec)
         if rec.as_of and case.as_of.isoformat() != rec.as_of:
             # a case without as_of means "today": the day it was recorded, not the day it is replayed
             case = case.model_copy(update={"as_of": dt.date.fromisoformat(rec.as_of)})
-        replayed = runner.assess(case)
+        # a record made without explanations (a batch, unless asked) is replayed without them: like with like
+        replayed = runner.assess(case, explain=recorded.explanations is not None)
     finally:
         if own:
             versions.close()

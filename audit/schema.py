@@ -9,9 +9,9 @@ What is sealed and what may be erased:
 - ``records`` holds one row per assessment or purge. The sealed header (ids,
   hashes, versions, dates, advisor) is hashed into ``record_hash``, which also
   covers ``prev_hash``: a chain. The client's data (the case as given, the
-  validated case, the result, the note, the plain case id) are payload columns
-  whose SHA-256 is in the header, so a purge can erase them and the chain still
-  checks.
+  validated case, the result, the reports as printed, the note, the plain case
+  id) are payload columns whose SHA-256 is in the header, so a purge can erase
+  them and the chain still checks.
 - ``rulesets`` and ``rule_files`` keep every rule base a record was made with:
   a manifest (file name -> SHA-256) per version, each file stored once by its hash.
 - ``chain_head`` is the one row writers lock to append, and the last link of
@@ -78,6 +78,7 @@ records = Table(
     Column("as_of", String(10)),
     Column("rank1", String(128)),
     Column("purges", Text),  # canonical JSON list of record ids, purge records only
+    Column("reports_sha256", String(64)),  # sealed in header format 2 (records that kept their report)
     Column("prev_hash", String(64), nullable=False, unique=True),
     Column("record_hash", String(64), nullable=False, unique=True),
     # payload: erased by a purge, each checked against its hash in the header
@@ -85,6 +86,7 @@ records = Table(
     Column("case_bytes", LargeBinary),
     Column("case_json", Text),
     Column("result_json", Text),
+    Column("reports_json", Text),  # the reports as printed: [{"lang", "format", "audience", "text"}]
     Column("note", Text),
     Column("purged_by", Integer),
 )

@@ -35,7 +35,12 @@ from audit.location import Location, default_data_dir, prepare_sqlite_file, reso
 from audit.schema import STORE_KIND, VERSION_TABLE, chain_head, records, rule_files, rulesets, store_info
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEADER_FORMAT = 1
+# Header format 1: what every record was sealed over before zansai kept the
+# reports it printed; 2 adds ``reports_sha256``. A record with a stored report
+# is sealed as 2, one without (a batch record, a purge, an older record) as 1,
+# so older records keep verifying and a report cannot be dropped unseen (the
+# header would no longer be the one that was sealed).
+HEADER_FORMAT = 2
 BUNDLE_FORMAT = "zansai-audit-bundle"
 BUNDLE_VERSION = 1
 PG_INIT_LOCK = 0x7A616E736169  # "zansai": serialises creating/migrating the schema
@@ -61,10 +66,16 @@ HEADER_FIELDS = (
     "purges",
     "prev_hash",
 )
+REPORT_FIELDS = ("reports_sha256",)
+
+
+def header_fields(header_format: int) -> tuple[str, ...]:
+    return HEADER_FIELDS + (REPORT_FIELDS if header_format >= 2 else ())
 
 
 def header_of(row: Any) -> dict[str, Any]:
-    return {"format": HEADER_FORMAT, **{name: row.get(name) for name in HEADER_FIELDS}}
+    header_format = 1 if row.get("reports_sha256") is None else HEADER_FORMAT
+    return {"format": header_format, **{name: row.get(name) for name in header_fields(header_format)}}
 
 
 def seal(header: dict[str, Any]) -> str:
@@ -88,6 +99,8 @@ class NewRecord:
     rank1: str | None = None
     advisor: str | None = None
     note: str | None = None
+    # the reports printed when it was recorded, exactly: [{"lang", "format", "audience", "text"}]
+    reports: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,7 @@ class StoredRecord:
     case: dict[str, Any] | None
     result: dict[str, Any] | None
     result_text: str | None  # the result document exactly as stored (parse it with your own number type)
+    reports: list[dict[str, Any]] | None  # the reports printed when it was recorded; None: none kept (or purged)
     note: str | None
     ruleset_version: str | None
     engine_name: str | None
@@ -183,6 +197,7 @@ def _sqlite_engine(url: str) -> Engine:
 def _assessment_values(new: NewRecord, manifest_sha: str) -> dict[str, Any]:
     case_json = document_text(new.case)
     result_json = document_text(new.result)
+    reports_json = None if new.reports is None else document_text(new.reports)
     return {
         "kind": "assessment",
         "recorded_at": _now(),
@@ -195,6 +210,8 @@ def _assessment_values(new: NewRecord, manifest_sha: str) -> dict[str, Any]:
         "case_json_sha256": sha256_text(case_json),
         "result_json": result_json,
         "result_sha256": sha256_text(result_json),
+        "reports_json": reports_json,
+        "reports_sha256": None if reports_json is None else sha256_text(reports_json),
         "note": new.note,
         "note_sha256": None if new.note is None else sha256_text(new.note),
         "ruleset_version": new.ruleset_version,
@@ -456,7 +473,8 @@ class Store:
                 conn.execute(
                     update(records)
                     .where(records.c.id.in_(targets))
-                    .values(case_id=None, case_bytes=None, case_json=None, result_json=None, note=None, purged_by=purge_id)
+                    .values(case_id=None, case_bytes=None, case_json=None, result_json=None, reports_json=None, note=None,
+                            purged_by=purge_id)
                 )
                 return purge_id, targets
         except (DBAPIError, SQLAlchemyError) as exc:
@@ -475,6 +493,7 @@ class Store:
             case=None if row.case_json is None else json.loads(row.case_json),
             result=None if row.result_json is None else json.loads(row.result_json),
             result_text=row.result_json,
+            reports=None if row.reports_json is None else json.loads(row.reports_json),
             note=row.note,
             ruleset_version=row.ruleset_version,
             engine_name=row.engine_name,
@@ -652,6 +671,7 @@ class Store:
                 ("case_bytes", "case_sha256", "入力された事案", "case as given"),
                 ("case_json", "case_json_sha256", "検証済みの事案", "validated case"),
                 ("result_json", "result_sha256", "判定結果", "result"),
+                ("reports_json", "reports_sha256", "表示した報告", "report as shown"),
                 ("note", "note_sha256", "メモ", "note"),
             ):
                 value, digest = row._mapping[column], row._mapping[digest_column]
@@ -742,6 +762,7 @@ class Store:
             "case_bytes_b64": base64.b64encode(rec.case_bytes).decode("ascii"),
             "case": rec.case,
             "result": rec.result,
+            "reports": rec.reports,
             "note": rec.note,
             "ruleset": {
                 "version": rec.ruleset_version,
@@ -773,7 +794,8 @@ def verify_bundle(bundle: Any) -> tuple[list[Finding], dict[str, bytes]]:
         bad(f"バンドルの形式 {bundle.get('format_version')} は読めません", f"unknown bundle format version {bundle.get('format_version')}")
         return findings, {}
     header = bundle.get("record")
-    if not isinstance(header, dict) or any(name not in header for name in HEADER_FIELDS):
+    header_format = header.get("format") if isinstance(header, dict) else None
+    if not isinstance(header_format, int) or any(name not in header for name in header_fields(header_format)):
         bad("記録のヘッダーが欠けています", "the record header is incomplete")
         return findings, {}
     if seal(header) != bundle.get("record_hash"):
@@ -793,6 +815,9 @@ def verify_bundle(bundle: Any) -> tuple[list[Finding], dict[str, bytes]]:
     check("入力された事案", "case as given", sha256_bytes(case_bytes), header["case_sha256"])
     check("検証済みの事案", "validated case", sha256_text(document_text(bundle.get("case"))), header["case_json_sha256"])
     check("判定結果", "result", sha256_text(document_text(bundle.get("result"))), header["result_sha256"])
+    reports = bundle.get("reports")
+    check("表示した報告", "report as shown", None if reports is None else sha256_text(document_text(reports)),
+          header.get("reports_sha256"))
     note = bundle.get("note")
     check("メモ", "note", None if note is None else sha256_text(note), header["note_sha256"])
 

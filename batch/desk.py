@@ -14,7 +14,10 @@ from typing import Any
 
 from facts.errors import EngineError, InputError, Problem, ZansaiError
 
-__all__ = ["Desk", "case_model", "load_rule_base", "record_header", "EngineError", "InputError", "Problem", "ZansaiError"]
+__all__ = [
+    "Desk", "case_model", "load_rule_base", "new_record", "record_fields", "record_header",
+    "EngineError", "InputError", "Problem", "ZansaiError",
+]
 
 
 class Desk:
@@ -45,10 +48,6 @@ class Desk:
         return self._assessor.assess(case, explain=explain)
 
     @staticmethod
-    def case_json(case: Any) -> dict[str, Any]:
-        return case.model_dump(mode="json")
-
-    @staticmethod
     def to_json(result: Any, lang: str) -> dict[str, Any]:
         from render.json_result import to_json
 
@@ -64,16 +63,26 @@ def case_model() -> Any:
 
 def record_header(rule_base: Any) -> dict[str, Any]:
     """What every audit record of a batch shares: the rule files of its version, the engine, zansai."""
-    from app.desk import ENGINE_NAME, engine_version, zansai_version
+    from app.records import version_fields
 
-    # the bytes the rule base was loaded from: the same version whatever the folder holds now
-    return {
-        "ruleset_version": rule_base.version,
-        "rule_files": dict(rule_base.sources),
-        "engine_name": ENGINE_NAME,
-        "engine_version": engine_version(),
-        "zansai_version": zansai_version(),
-    }
+    return version_fields(rule_base)
+
+
+def record_fields(data: bytes, case: Any, result: Any) -> dict[str, Any]:
+    """One case's part of its audit record, made the way ``assess --record`` makes it.
+
+    No report is kept: a batch prints rows, not reports, so ``audit show`` says
+    that what it prints of such a record is rendered again.
+    """
+    from app.records import assessment_fields
+
+    return assessment_fields(data, case, result)
+
+
+def new_record(fields: dict[str, Any], header: dict[str, Any]) -> Any:
+    from app.records import new_record as make
+
+    return make(fields, header)
 
 
 def load_rule_base(rules_dir: Path | str | None = None) -> Any:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from batch.desk import EngineError, InputError, Problem, load_rule_base, record_header
+from batch.desk import EngineError, InputError, Problem, load_rule_base, new_record, record_header
 from batch.readers import Input, Item, open_input
 from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, tune_gc, wait_ready
 
@@ -261,9 +261,7 @@ class _Recorder:
         self.recorded = 0
 
     def add(self, record: dict[str, Any]) -> None:
-        from audit import NewRecord
-
-        self.pending.append(NewRecord(**record, **self.header))
+        self.pending.append(new_record(record, self.header))
         if len(self.pending) >= self.chunk:
             self.flush()
 

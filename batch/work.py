@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from app.result import plain
-from batch.desk import Desk, InputError, Problem, ZansaiError
+from batch.desk import Desk, InputError, Problem, ZansaiError, record_fields
 from batch.mapper import Columns
 from batch.readers import Item
 from facts.syntax import DuplicateKey, unique_json_object
@@ -50,7 +50,7 @@ class Outcome(NamedTuple):
     case_id: str | None
     problems: tuple[Problem, ...]
     seconds: float = 0.0  # reading, assessing and writing this record, in its worker
-    record: dict[str, Any] | None = None  # for the audit store (--record): the case as given and as read, the result
+    record: dict[str, Any] | None = None  # for the audit store (--record): this case's part of its record
 
 
 def summary_header(figures: tuple[str, ...]) -> list[str]:
@@ -79,7 +79,6 @@ class Worker:
         self.job = job
         self.desk = desk if desk is not None else Desk(rules_dir=job.rules_dir, rule_base=job.rule_base)
         self._case_id: str | None = None
-        self._result_json: dict[str, Any] | None = None
 
     def close(self) -> None:
         self.desk.close()
@@ -99,7 +98,7 @@ class Worker:
             result = self.desk.assess(case, explain=self.job.explain)
             outcome = self._succeeded(item, result)
             if self.job.record:
-                outcome = outcome._replace(record=self._record(item, case, result, outcome))
+                outcome = outcome._replace(record=self._record(item, case, result))
             return outcome
         except ZansaiError as error:
             return self._failed(item, self._case_id, tuple(error.problems), error.exit_code)
@@ -111,20 +110,13 @@ class Worker:
             )
             return self._failed(item, self._case_id, (problem,), EXIT_INTERNAL)
 
-    def _record(self, item: Item, case: Any, result: Any, outcome: Outcome) -> dict[str, Any]:
+    def _record(self, item: Item, case: Any, result: Any) -> dict[str, Any]:
         if item.kind == "cells":
             assert self.job.columns is not None
             given = (csv_line(list(self.job.columns.names)) + csv_line(list(item.payload))).encode("utf-8")
         else:
             given = bytes(item.payload)
-        return {
-            "case_id": result.case_id,
-            "case_bytes": given,
-            "case": self.desk.case_json(case),
-            "result": self._result_json if self._result_json is not None else self.desk.to_json(result, self.job.lang),
-            "as_of": result.as_of.isoformat(),
-            "rank1": outcome.rank1,
-        }
+        return record_fields(given, case, result)
 
     # -- reading ---------------------------------------------------------------
 
@@ -176,10 +168,8 @@ class Worker:
     def _succeeded(self, item: Item, result: Any) -> Outcome:
         paths = [r.path for r in result.recommendations]
         rank1 = paths[0] if paths else None
-        self._result_json = None
         if self.job.output == "jsonl":
-            self._result_json = self.desk.to_json(result, self.job.lang)
-            text = json.dumps(self._result_json, ensure_ascii=False, separators=(",", ":")) + "\n"
+            text = json.dumps(self.desk.to_json(result, self.job.lang), ensure_ascii=False, separators=(",", ":")) + "\n"
         else:
             figures = result.figures
             text = csv_line(

@@ -40,6 +40,10 @@ _T = {
     "purge_done": ("事案 {case} の記録 {ids} から個人データを消去しました（消去の記録 {id}）",
                    "personal data of case {case} erased from records {ids} (purge record {id})"),
     "recorded": ("記録しました: 記録 {id}（zansai audit show {id}）", "recorded as record {id} (zansai audit show {id})"),
+    "rerendered": ("注意: 記録 {id} には、この言語・形式で表示した報告が保存されていません。"
+                   "保存された判定結果から、今日の表示プログラムで作り直したものを表示します",
+                   "note: record {id} keeps no report as printed in this language and form; "
+                   "this is its stored result rendered again by today's renderer"),
     "exported": ("記録 {id} を {file} に書き出しました", "record {id} exported to {file}"),
 }
 

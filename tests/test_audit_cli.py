@@ -106,6 +106,47 @@ def test_show_prints_the_report_exactly_as_it_was_given(sqlite_db, args, monkeyp
     assert shown.stdout == given.stdout
 
 
+def test_show_prints_the_kept_report_even_after_the_renderer_changed(sqlite_db, monkeypatch):
+    recorded = run("assess", CASE_A, "--record", "--db", sqlite_db, "--format", "markdown")
+    assert recorded.exit_code == 0, recorded.output
+    before = {lang: run("assess", CASE_A, "--format", "markdown", "--lang", lang).stdout for lang in ("ja", "en")}
+    assert recorded.stdout.startswith(before["ja"].rstrip("\n") + "\n\n")  # the report printed, then the record id
+
+    from render import report
+
+    monkeypatch.setitem(report._L, "title", {"ja": "新しい見出し", "en": "A new heading"})
+    assert "A new heading" in run("assess", CASE_A, "--format", "markdown", "--lang", "en").stdout  # the renderer did change
+    for lang in ("ja", "en"):  # both languages were kept, whichever was printed
+        shown = run("audit", "show", "1", "--db", sqlite_db, "--format", "markdown", "--lang", lang)
+        assert shown.exit_code == 0, shown.output
+        assert shown.stdout_bytes == before[lang].encode("utf-8")
+        assert shown.stderr == ""
+    # a form that was not printed is made again, by today's renderer, and says so
+    other = run("--lang", "en", "audit", "show", "1", "--db", sqlite_db)
+    assert other.exit_code == 0 and "A new heading" in other.stdout
+    assert "keeps no report as printed" in other.stderr and "rendered again by today's renderer" in other.stderr
+
+
+def test_a_record_that_kept_no_report_is_shown_re_rendered_saying_so(sqlite_db, tmp_path, monkeypatch):
+    from audit import Store
+
+    from app.desk import Desk
+    from app.records import assessment_fields, new_record, version_fields
+
+    with Desk() as desk:  # as records were made before zansai kept reports (and as a batch makes them)
+        data = Path(CASE_A).read_bytes()
+        case = desk.parse_case(data, CASE_A)
+        result = desk.assess(case)
+        with Store.open(sqlite_db) as store:
+            store.record(new_record(assessment_fields(data, case, result), version_fields(desk.rule_base)))
+    today = run("assess", CASE_A, "--lang", "en").stdout
+    shown = run("audit", "show", "1", "--db", sqlite_db, "--lang", "en")
+    assert shown.exit_code == 0 and shown.stdout == today
+    assert "rendered again by today's renderer" in shown.stderr
+    ja = run("audit", "show", "1", "--db", sqlite_db)
+    assert "今日の表示プログラムで作り直した" in ja.stderr
+
+
 def test_explain_works_from_the_stored_data_alone(sqlite_db, monkeypatch):
     record(sqlite_db)
     given = run("explain", CASE_A, "--why-not", "specific_conciliation", "--lang", "en")

@@ -88,6 +88,39 @@ def test_a_record_reads_back_exactly_what_was_given(store):
     assert store.ruleset_files(given.ruleset_version) == RULES_V1
 
 
+REPORTS = [
+    {"lang": "ja", "format": "text", "audience": "advisor", "text": "zansai 判定結果\n事案: tanaka-2025\n"},
+    {"lang": "en", "format": "text", "audience": "advisor", "text": "zansai assessment\nCase: tanaka-2025\n"},
+]
+
+
+def test_the_reports_as_printed_are_kept_exactly_and_sealed_in_header_format_2(store):
+    plain_id = store.record(new_record())
+    shown_id = store.record(new_record(reports=REPORTS))
+    plain, shown = store.get(plain_id), store.get(shown_id)
+    assert plain.reports is None and shown.reports == REPORTS
+    # a record without a report is sealed exactly as before reports were kept (format 1)
+    assert plain.header["format"] == 1 and "reports_sha256" not in plain.header
+    assert shown.header["format"] == 2 and shown.header["reports_sha256"] == sha256_text(
+        json.dumps(REPORTS, separators=(",", ":"), ensure_ascii=False))
+    assert seal(shown.header) == shown.record_hash
+    assert store.verify().ok
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"reports_json": '[{"lang":"ja","format":"text","audience":"advisor","text":"別の報告\\n"}]'},
+     {"reports_json": None},
+     {"reports_json": None, "reports_sha256": None}],  # dropped whole: the record no longer hashes to its seal
+)
+def test_changing_or_dropping_a_kept_report_names_the_record(store, values):
+    for _ in range(3):
+        store.record(new_record(reports=REPORTS))
+    sql(store, update(records).where(records.c.id == 2).values(values))
+    report = store.verify()
+    assert first_named(report) == 2, report.findings
+
+
 def test_records_follow_each_other_in_one_chain(store):
     ids = [store.record(new_record()) for _ in range(3)]
     assert ids == [1, 2, 3]
@@ -233,7 +266,7 @@ def test_an_altered_rule_file_names_the_records_made_with_it(store):
 
 
 def test_purge_erases_the_clients_data_and_the_chain_still_verifies(store):
-    store.record(new_record("tanaka"))
+    store.record(new_record("tanaka", reports=REPORTS))
     store.record(new_record("suzuki"))
     store.record(new_record("tanaka"))
     purge_id, purged = store.purge("tanaka", advisor="yamada", note="client request")
@@ -241,7 +274,7 @@ def test_purge_erases_the_clients_data_and_the_chain_still_verifies(store):
     for rid in (1, 3):
         rec = store.get(rid)
         assert rec.purged and rec.purged_by == 4
-        assert (rec.case_id, rec.case_bytes, rec.case, rec.result, rec.note) == (None, None, None, None, None)
+        assert (rec.case_id, rec.case_bytes, rec.case, rec.result, rec.note, rec.reports) == (None,) * 6
         assert rec.header["case_sha256"] and rec.header["result_sha256"]  # hashes kept
     assert store.get(2).case_id == "suzuki"
     purge = store.get(4)
@@ -272,17 +305,21 @@ def test_a_purge_record_cannot_be_stretched_to_cover_other_records(store):
 
 def test_an_exported_bundle_verifies_on_its_own_and_any_change_is_caught(store, tmp_path):
     store.record(new_record())
-    rid = store.record(new_record(note="second"))
+    rid = store.record(new_record(note="second", reports=REPORTS))
     bundle = json.loads(json.dumps(store.export(rid)))  # through JSON, as it travels
     findings, files = verify_bundle(bundle)
     assert findings == [] and files == RULES_V1
-    assert bundle["record_hash"] == store.get(rid).record_hash
+    assert bundle["record_hash"] == store.get(rid).record_hash and bundle["reports"] == REPORTS
+    older = json.loads(json.dumps(store.export(1)))  # a record without a report (header format 1) travels too
+    assert verify_bundle(older)[0] == [] and older["reports"] is None
 
     for path, value in [
         (("note",), "third"),
         (("result", "note"), "changed"),
         (("case", "debtor", "annual_income"), 1),
         (("record", "advisor"), "x"),
+        (("reports", 1, "text"), "zansai assessment\nCase: someone else\n"),
+        (("reports",), None),
     ]:
         copy = json.loads(json.dumps(bundle))
         target = copy
@@ -337,17 +374,31 @@ def test_an_older_schema_is_migrated_forward_keeping_every_record(store, setting
         command.downgrade(cfg, "0001")
     with store.engine.connect() as conn:
         assert "ix_records_rank1" not in {i["name"] for i in inspect(conn).get_indexes("records")}
+        assert "reports_json" not in {c["name"] for c in inspect(conn).get_columns("records")}
     store.close()
     reopened = Store.open(setting)
     try:
         with reopened.engine.connect() as conn:
-            assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0002"
+            assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0003"
             assert "ix_records_rank1" in {i["name"] for i in inspect(conn).get_indexes("records")}
+            assert {"reports_json", "reports_sha256"} <= {c["name"] for c in inspect(conn).get_columns("records")}
         assert reopened.verify().ok
         assert [r["case_id"] for r in reopened.list()] == ["a", "b"]
-        assert reopened.record(new_record("c")) == 3
+        assert reopened.get(1).reports is None
+        assert reopened.record(new_record("c", reports=REPORTS)) == 3
+        assert reopened.verify().ok
     finally:
         reopened.close()
+
+
+def test_a_downgrade_that_would_drop_sealed_reports_is_refused(store):
+    store.record(new_record(reports=REPORTS))
+    cfg = _alembic_config()
+    with pytest.raises(RuntimeError, match="sealed report"):
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002")
+    assert store.get(1).reports == REPORTS and store.verify().ok
 
 
 # --------------------------------------------------------------------------- SQLite files
