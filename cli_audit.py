@@ -17,6 +17,7 @@ import click
 from facts.errors import InputError, Problem
 
 EXIT_TAMPERED = 1
+EXIT_UNREPLAYED = 1  # replay --all: at least one record could not be replayed (each is named)
 
 # cli.py imports this module to register the group, so nothing is taken from
 # cli at import time (``python cli.py`` would otherwise import it in a cycle):
@@ -275,17 +276,23 @@ def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules
             desk = None if recorded else _desk(rules_dir)
             try:
                 if replay_all:
-                    replays = R.replay_all(store, desk)
+                    every = R.replay_all(store, desk)
                 else:
-                    replays = [R.replay(store, record_id, desk)]
+                    one = R.replay(store, record_id, desk)
             finally:
                 if desk is not None:
                     desk.close()
+        if not replay_all:
+            _emit(json.dumps(one.to_json(), ensure_ascii=False, indent=2) if fmt == "json" else replay_text(one, lang))
+            return
         if fmt == "json":
-            data: Any = [rp.to_json() for rp in replays] if replay_all else replays[0].to_json()
+            # one JSON value: the replays as before, then the records that could not be replayed
+            data = {"replays": [rp.to_json() for rp in every.replays], "failed": [f.to_json() for f in every.failures]}
             _emit(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            _emit(replay_all_text(replays, lang) if replay_all else replay_text(replays[0], lang))
+            _emit(replay_all_text(every, lang))
+    if replay_all and not every.ok:
+        raise SystemExit(EXIT_UNREPLAYED)
 
 
 @audit.command("purge")

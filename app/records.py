@@ -22,7 +22,7 @@ from audit import Finding, NewRecord, Store, StoredRecord, verify_bundle
 from audit.canonical import document_text
 from audit.errors import BundleError, RecordNotFound
 from facts.case import Case
-from facts.errors import InputError, Problem
+from facts.errors import InputError, Problem, ZansaiError
 from facts.load import MAX_CASE_BYTES, read_case_bytes
 from knowledge.load import content_version, load_rule_base_from_files
 from knowledge.model import RuleBase
@@ -167,16 +167,27 @@ class Replay:
 
 
 class Versions:
-    """Recorded rule bases (and desks on them) loaded once while replaying many records."""
+    """Recorded rule bases (and desks on them) loaded once while replaying many records.
+
+    A version that cannot be loaded fails the same way for every record made
+    with it, without being read again.
+    """
 
     def __init__(self, store: Store):
         self.store = store
         self.rule_bases: dict[str, RuleBase] = {}
+        self.broken: dict[str, ZansaiError] = {}
         self.desks: dict[str, Desk] = {}
 
     def rule_base(self, version: str) -> RuleBase:
+        if version in self.broken:
+            raise self.broken[version]
         if version not in self.rule_bases:
-            self.rule_bases[version] = recorded_rule_base(self.store, version)
+            try:
+                self.rule_bases[version] = recorded_rule_base(self.store, version)
+            except ZansaiError as error:
+                self.broken[version] = error
+                raise
         return self.rule_bases[version]
 
     def desk(self, version: str) -> Desk:
@@ -237,13 +248,64 @@ def replay(store: Store, record_id: int, desk: Desk | None = None, *, versions: 
     return Replay(rec, recorded, replayed, diff, identical)
 
 
-def replay_all(store: Store, desk: Desk | None = None) -> list[Replay]:
-    """Every unpurged assessment replayed (under ``desk``'s rules, or each under its recorded version)."""
+@dataclass(frozen=True)
+class Unreplayable:
+    """A record ``replay --all`` could not replay, and why (in both languages)."""
+
+    record: int
+    case_id: str | None
+    problems: list[Problem]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "case_id": self.case_id,
+            "errors": [{"field": p.location, "ja": p.ja, "en": p.en} for p in self.problems],
+        }
+
+
+@dataclass
+class ReplayAll:
+    """Every record replayed that could be, and every one that could not."""
+
+    replays: list[Replay]
+    failures: list[Unreplayable]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def replay_all(store: Store, desk: Desk | None = None) -> ReplayAll:
+    """Every unpurged assessment replayed (under ``desk``'s rules, or each under its recorded version).
+
+    One record that cannot be replayed (its rule files altered, its case no
+    longer valid under the new rules, an engine failure) is named with the
+    reason and the rest are replayed all the same: a release check must see
+    every record, not stop at the first.
+    """
     versions = Versions(store)
+    done = ReplayAll([], [])
     try:
-        return [replay(store, record_id, desk, versions=versions) for record_id in store.assessment_ids()]
+        for record_id in store.assessment_ids():
+            try:
+                done.replays.append(replay(store, record_id, desk, versions=versions))
+            except ZansaiError as error:
+                done.failures.append(Unreplayable(record_id, _case_id(store, record_id), error.problems))
+            except Exception as error:  # a defect in zansai: named with this record, the others still replayed
+                problem = Problem(str(record_id), f"内部エラー: {type(error).__name__}: {error}",
+                                  f"internal error: {type(error).__name__}: {error}")
+                done.failures.append(Unreplayable(record_id, _case_id(store, record_id), [problem]))
+        return done
     finally:
         versions.close()
+
+
+def _case_id(store: Store, record_id: int) -> str | None:
+    try:
+        return store.get(record_id).case_id
+    except ZansaiError:
+        return None
 
 
 def verify_bundle_file(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:

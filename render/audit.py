@@ -37,6 +37,9 @@ _T = {
     "rb_none": ("ルールの定義に違いはありません", "no rule or parameter definition differs"),
     "summary": ("{n} 件を再判定: 変化あり {changed} 件、変化なし {same} 件",
                 "{n} records replayed: {changed} changed, {same} unchanged"),
+    "not_replayed": ("再判定できませんでした", "could not be replayed"),
+    "failed_summary": ("再判定できなかった記録 {n} 件:", "{n} records could not be replayed:"),
+    "record": ("記録 {id}", "record {id}"),
     "purge_done": ("事案 {case} の記録 {ids} から個人データを消去しました（消去の記録 {id}）",
                    "personal data of case {case} erased from records {ids} (purge record {id})"),
     "recorded": ("記録しました: 記録 {id}（zansai audit show {id}）", "recorded as record {id} (zansai audit show {id})"),
@@ -209,10 +212,11 @@ def replay_text(replay: Any, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replay_all_text(replays: list[Any], lang: str) -> str:
+def replay_all_text(every: Any, lang: str) -> str:
+    """The summary of ``replay --all``: a line a record, the counts, and every record that could not be replayed."""
     lines = []
     changed = 0
-    for rp in replays:
+    for rp in every.replays:
         counts = rp.diff.counts()
         if counts:
             changed += 1
@@ -220,5 +224,13 @@ def replay_all_text(replays: list[Any], lang: str) -> str:
         else:
             detail = t("unchanged", lang)
         lines.append(f"{rp.record.id:>5}  {rp.record.case_id}  {detail}")
-    lines.append(t("summary", lang, n=len(replays), changed=changed, same=len(replays) - changed))
+    for failure in every.failures:
+        lines.append(f"{failure.record:>5}  {failure.case_id or '—'}  {t('not_replayed', lang)}")
+    n = len(every.replays)
+    lines.append(t("summary", lang, n=n, changed=changed, same=n - changed))
+    if every.failures:
+        lines.append(t("failed_summary", lang, n=len(every.failures)))
+        for failure in every.failures:
+            reasons = "; ".join(p.line(lang) for p in failure.problems)
+            lines.append(f"  - {t('record', lang, id=failure.record)}: {reasons}")
     return "\n".join(lines) + "\n"

@@ -219,12 +219,43 @@ def test_replaying_under_the_recorded_version_reproduces_every_example_exactly(s
     out = run("audit", "replay", "--all", "--recorded", "--db", sqlite_db, "--format", "json")
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert [d["record"] for d in data] == ids
-    for d in data:
+    assert [d["record"] for d in data["replays"]] == ids and data["failed"] == []
+    for d in data["replays"]:
         assert d["identical"], d["case_id"]
         assert d["unchanged"] and d["changes"] == [] and d["rule_base"]["rules"] == [] and d["rule_base"]["parameters"] == []
     summary = run("--lang", "en", "audit", "replay", "--all", "--db", sqlite_db).stdout
     assert f"{len(EXAMPLES)} records replayed: 0 changed, {len(EXAMPLES)} unchanged" in summary
+
+
+def test_replay_all_goes_on_past_a_record_it_cannot_replay_and_names_each_one(sqlite_db, tmp_path):
+    from sqlalchemy import update
+
+    from audit import Store
+    from audit.schema import rule_files
+
+    record(sqlite_db)
+    copy = rules_copy(tmp_path)
+    params = copy / "parameters.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("value: 50000000", "value: 40000000", 1), encoding="utf-8")
+    rid_copy = record(sqlite_db, str(ROOT / "examples" / "under_loan.yaml"), "--rules", str(copy))
+    last = record(sqlite_db, str(ROOT / "examples" / "under_loan.yaml"))
+    with Store.open(sqlite_db) as store:  # the copy's parameters.yaml, kept only for its version, altered
+        digest = __import__("hashlib").sha256(params.read_bytes()).hexdigest()
+        with store.engine.begin() as conn:
+            assert conn.execute(update(rule_files).where(rule_files.c.sha256 == digest).values(content=b"x")).rowcount == 1
+
+    out = run("--lang", "en", "audit", "replay", "--all", "--recorded", "--db", sqlite_db)
+    assert out.exit_code == 1, out.output
+    assert "2 records replayed: 0 changed, 2 unchanged" in out.stdout
+    assert "1 records could not be replayed:" in out.stdout
+    assert f"record {rid_copy}: " in out.stdout and "parameters.yaml" in out.stdout and "altered" in out.stdout
+    assert f"{last:>5}  under-loan  the decision is unchanged" in out.stdout  # the one after it was replayed too
+    ja = run("audit", "replay", "--all", "--recorded", "--db", sqlite_db)
+    assert ja.exit_code == 1 and f"記録 {rid_copy}: " in ja.stdout and "再判定できなかった記録 1 件" in ja.stdout
+    data = json.loads(run("audit", "replay", "--all", "--recorded", "--db", sqlite_db, "--format", "json").stdout)
+    assert [d["record"] for d in data["replays"]] == [1, last]
+    assert [(f["record"], f["case_id"]) for f in data["failed"]] == [(rid_copy, "under-loan")]
+    assert "altered" in data["failed"][0]["errors"][0]["en"] and data["failed"][0]["errors"][0]["ja"]
 
 
 def test_editing_one_byte_of_the_database_makes_verify_fail_naming_the_record(tmp_path):
