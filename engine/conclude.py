@@ -161,29 +161,30 @@ class Concluder:
 
         def render(template: str, lang: str) -> str:
             out = []
-            for literal, ref in _template(template):
+            for literal, ref, spec in _template(template):
                 out.append(literal)
                 if ref is not None:
-                    out.append(_display(rb, ref, resolve(ref), lang))
+                    out.append(_display(rb, ref, resolve(ref), lang, bare=spec == "bare"))
             return "".join(out)
 
         return Bilingual(ja=render(text.ja, "ja"), en=render(text.en, "en"))
 
 
-_templates: dict[str, tuple[tuple[str, E.Ref | None], ...]] = {}
+_templates: dict[str, tuple[tuple[str, E.Ref | None, str], ...]] = {}
 
 
-def _template(template: str) -> tuple[tuple[str, E.Ref | None], ...]:
-    """A message template split once into literal text and the references it fills in."""
+def _template(template: str) -> tuple[tuple[str, E.Ref | None, str], ...]:
+    """A message template split once into literal text, the references it fills in and their format
+    (``bare``: the number without its unit, knowledge/check.py allows nothing else)."""
     parts = _templates.get(template)
     if parts is None:
         parsed = []
-        for literal, name, _, _ in string.Formatter().parse(template):
+        for literal, name, spec, _ in string.Formatter().parse(template):
             ref = None
             if name:
                 scope, _, fld = name.partition(".")
                 ref = E.Ref(scope, fld or None)
-            parsed.append((literal, ref))
+            parsed.append((literal, ref, spec or ""))
         parts = _templates[template] = tuple(parsed)
     return parts
 
@@ -214,7 +215,7 @@ def _typed(value: Any, kind: str, label: str) -> Any:
     return value
 
 
-def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str) -> str:
+def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str, bare: bool = False) -> str:
     if value is E.MISSING or value is None:
         return "—"
     labels = rb.catalog.labels.get(ref.text)
@@ -223,4 +224,4 @@ def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str) -> str:
     kind, unit = rb.kind_of(ref)
     if isinstance(value, Fraction) and kind in ("yen", "int"):
         value = int(value) if value.denominator == 1 else math.floor(value)
-    return display.value(value, kind, lang, unit)
+    return display.value(value, kind, lang, unit, bare=bare)

@@ -2,7 +2,8 @@
 
 Money is shown the way advisors write it (``785万8,000円``) in Japanese and
 as ``¥7,858,000`` in English; tables use plain ``7,858,000円``. Dates are
-``2026年11月26日`` / ``26 November 2026``.
+``2026年（令和8年）11月26日`` / ``26 November 2026``: courts and creditors write the
+era year, the western year keeps the date easy to compare.
 """
 
 from __future__ import annotations
@@ -45,10 +46,33 @@ def yen(amount: int, lang: str, table: bool = False) -> str:
     return yen_en(amount)
 
 
+# eras after the calendar reform, newest first: (name, first day, western year of its year 1 - 1)
+_ERAS = (("令和", dt.date(2019, 5, 1), 2018), ("平成", dt.date(1989, 1, 8), 1988), ("昭和", dt.date(1926, 12, 25), 1925),
+         ("大正", dt.date(1912, 7, 30), 1911), ("明治", dt.date(1873, 1, 1), 1867))
+
+
+def era_year(value: dt.date) -> str:
+    """令和8年, 令和元年 (the first year of an era is 元年); empty before 1873 (lunar calendar)."""
+    for name, first, offset in _ERAS:
+        if value >= first:
+            n = value.year - offset
+            return f"{name}{'元' if n == 1 else n}年"
+    return ""
+
+
 def date(value: dt.date, lang: str) -> str:
     if lang == "ja":
-        return f"{value.year}年{value.month}月{value.day}日"
+        era = era_year(value)
+        return f"{value.year}年" + (f"（{era}）" if era else "") + f"{value.month}月{value.day}日"
     return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+def about_yen(amount: int, step: int, lang: str) -> str:
+    """An estimate shown to the nearest ``step`` yen (half up), with 約 / about when that changed it."""
+    rounded = (amount + step // 2) // step * step if amount >= 0 else -((-amount + step // 2) // step * step)
+    if rounded == amount:
+        return yen(amount, lang)
+    return ("約" if lang == "ja" else "about ") + yen(rounded, lang)
 
 
 def ratio(value: Any) -> str:
@@ -63,11 +87,17 @@ def percent(value: Any) -> str:
     return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def value(v: Any, kind: str, lang: str, unit: str | None = None, table: bool = False) -> str:
-    """Display a value of a given kind (yen, ratio, int, date, bool, text); dates may be ISO strings."""
+def value(v: Any, kind: str, lang: str, unit: str | None = None, table: bool = False, bare: bool = False) -> str:
+    """Display a value of a given kind (yen, ratio, int, date, bool, text); dates may be ISO strings.
+
+    ``unit`` ``about_100`` / ``about_1000`` on money: an estimate shown to that many yen.
+    ``bare``: a number without its unit, for the first end of a range (約5〜7年, 5 to 7 years).
+    """
     if v is None:
         return "—"
     if kind == "yen":
+        if unit and unit.startswith("about_"):
+            return about_yen(int(v), int(unit.removeprefix("about_")), lang)
         return yen(int(v), lang, table=table)
     if kind == "date" and isinstance(v, str):
         v = dt.date.fromisoformat(v)
@@ -83,6 +113,8 @@ def value(v: Any, kind: str, lang: str, unit: str | None = None, table: bool = F
         return ("はい" if v else "いいえ") if lang == "ja" else ("yes" if v else "no")
     if kind == "int":
         n = int(v)
+        if bare:
+            return f"{n:,}"
         if unit == "years":
             return f"{n}年" if lang == "ja" else f"{n} year" + ("" if n == 1 else "s")
         if unit == "months":

@@ -347,9 +347,15 @@ class _RuleChecker:
         import string
 
         for lang in ("ja", "en"):
-            for _, name, _, _ in string.Formatter().parse(getattr(text, lang)):
+            for _, name, spec, conversion in string.Formatter().parse(getattr(text, lang)):
                 if not name:
                     continue
+                if conversion or spec not in (None, "", "bare"):
+                    self.fail(
+                        where,
+                        f"{{{name}}} の書式 {spec or conversion!r} は使えません（使えるのは :bare だけです）",
+                        f"{{{name}}}: format {spec or conversion!r} is not allowed (only :bare)",
+                    )
                 scope, _, fld = name.partition(".")
                 fr = self.resolve(E.Ref(scope, fld or None), f"{where} {{{name}}}")
                 if fr is not None:

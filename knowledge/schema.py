@@ -29,7 +29,9 @@ class _Strict(BaseModel):
 class FigureDecl(_Strict):
     kind: FigureKind
     title: Bilingual
-    unit: str | None = None  # e.g. "years", "months" for int figures
+    # how a reader sees it: years / months for int figures, percent / times for ratios;
+    # about_100 / about_1000 for money that is an estimate, shown to that many yen with 約
+    unit: Literal["years", "months", "percent", "times", "about_100", "about_1000"] | None = None
     # the paths this figure is a working of; when none of them is listed (or all are
     # blocked) the report does not show it as advice. Empty: the figure is about the case.
     paths: list[str] = []

@@ -9,6 +9,9 @@ Result explains itself exactly as it did on the day.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from app.names import check_name, result_paths, result_rules
 from app.result import ConditionSeen, Derived, Explanations, InputFact, Result, RuleEvaluation
 from facts import display
@@ -39,12 +42,16 @@ _T = {
 _NEUTRAL = ("あり/present", "なし/absent", "なし/none")
 
 
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
 def localise(text: str, lang: str) -> str:
-    """Trace lines are stored language-neutral ("あり/present"); show the reader's half."""
+    """Trace lines are stored language-neutral ("あり/present", ISO dates); show them as the
+    report does: the reader's half, and dates in the one date format (facts/display.py)."""
     for token in _NEUTRAL:
         ja, en = token.split("/")
         text = text.replace(token, ja if lang == "ja" else en)
-    return text
+    return _ISO_DATE.sub(lambda m: display.date(dt.date(int(m[1]), int(m[2]), int(m[3])), lang), text)
 
 
 def _t(key: str, lang: str, **kw: object) -> str:

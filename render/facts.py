@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -34,8 +35,10 @@ def facts_text(factset: FactSet, lang: str) -> str:
 
 
 def _show(value: Any, lang: str) -> str:
-    # numbers and dates stay as the rules read them (digits, ISO) so they can be checked
-    # against a condition; only yes/no is a word, in the reader's language
+    # numbers stay as the rules read them (digits) so they can be checked against a
+    # condition; yes/no is a word and a date is written as in the report and explain
     if isinstance(value, bool):
         return display.value(value, "bool", lang)
+    if isinstance(value, dt.date):
+        return display.date(value, lang)
     return str(value)
