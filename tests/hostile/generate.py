@@ -114,8 +114,8 @@ case("feb_30.yaml", mortgage_extra("  contract_date: 2025-02-30\n"), 2, "mortgag
 case("date_with_time.yaml", mortgage_extra("  contract_date: 2025-06-27 10:00:00\n"), 2, "mortgage.contract_date", "without a time")
 case("date_as_number.yaml", mortgage_extra("  contract_date: 20250627\n"), 2, "mortgage.contract_date")
 case("meiji_5.yaml", mortgage_extra("  contract_date: 明治5年1月1日\n"), 2, "mortgage.contract_date", "lunar")
-case("reiwa_gannen.yaml", mortgage_extra("  contract_date: 令和元年5月1日\n"), 0, facts="contract_date=2019-05-01")
-case("date_fullwidth.yaml", mortgage_extra("  contract_date: ２０２１－１０－０１\n"), 0, facts="contract_date=2021-10-01")
+case("reiwa_gannen.yaml", mortgage_extra("  contract_date: 令和元年5月1日\n"), 0, facts="contract_date=2019年（令和元年）5月1日")
+case("date_fullwidth.yaml", mortgage_extra("  contract_date: ２０２１－１０－０１\n"), 0, facts="contract_date=2021年（令和3年）10月1日")
 case("date_year_99999.yaml", mortgage_extra('  contract_date: "99999-01-01"\n'), 2, "mortgage.contract_date")
 
 # --- text fields
