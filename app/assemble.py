@@ -164,6 +164,7 @@ def _paths(rb: RuleBase, run: Run, derived: list[Record], figures: dict[str, Any
                 figures={k: figures[k] for k in decl.key_figures if k in figures},
                 ranking=reasons.get(path, []),
                 next_step=decl.next_step,
+                bring=list(decl.bring),
                 fact=rec.id,
             )
         )
@@ -191,6 +192,7 @@ def _warnings(rb: RuleBase, run: Run, derived: list[Record]) -> list[WarningItem
             about=list(r.about),
             urgency=catalog.warnings[r.name].urgency,
             next_step=catalog.warnings[r.name].next_step,
+            bring=list(catalog.warnings[r.name].bring),
             fact=r.id,
         )
         for r in derived

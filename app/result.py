@@ -108,6 +108,7 @@ class Recommendation(_Model):
     figures: dict[str, Any]
     ranking: list[RankReason] = []
     next_step: Bilingual | None = None
+    bring: list[Bilingual] = []
     fact: str
 
 
@@ -127,6 +128,7 @@ class WarningItem(_Model):
     about: list[str] = []
     urgency: int = 3
     next_step: Bilingual | None = None
+    bring: list[Bilingual] = []
     fact: str
 
 

@@ -49,6 +49,7 @@ class WarningDecl(_Strict):
     # 2 bears on which path to choose, 3 background. The report lists warnings in this order.
     urgency: int = Field(default=3, ge=1, le=3)
     next_step: Bilingual | None = None  # what to do this week, when the warning calls for an action
+    bring: list[Bilingual] = []  # papers to take to the lawyer or scrivener when this warning is given
 
 
 class PathDecl(_Strict):
@@ -57,6 +58,7 @@ class PathDecl(_Strict):
     description: Bilingual
     key_figures: list[str] = []
     next_step: Bilingual | None = None  # the first thing to do this week if this path is the first option
+    bring: list[Bilingual] = []  # papers to take to the consultation when this path is listed
 
 
 class Catalog(_Strict):

@@ -25,11 +25,16 @@ _L = {
     "as_of": {"ja": "時点", "en": "as of"},
     "standing": {"ja": "いまの状況", "en": "Where the debtor stands"},
     "paths": {"ja": "検討できる進路（目安・順位つき）", "en": "Options to discuss with a lawyer or judicial scrivener (in order)"},
+    "no_paths_blocked": {
+        "ja": "この事案に当てはまる進路はありません。理由は詳細の「検討したが適さない進路」に、次にすることは注意点にあります。",
+        "en": "No option fits this case. Why is under \"Options considered but not fitting\" in the detail; what to do next is in the warnings.",
+    },
     "no_paths": {
         "ja": "情報が足りないため、まだ進路を判断できません。下の「不足している情報」をそろえて、もう一度判定します。",
         "en": "There is not yet enough information to assess the options. Gather what is listed under \"Missing information\" and run the assessment again.",
     },
     "steps": {"ja": "今週やること", "en": "This week"},
+    "bring": {"ja": "相談に持っていくもの", "en": "What to take to the consultation"},
     "warnings": {"ja": "注意点（急ぐ順）", "en": "Warnings (most urgent first)"},
     "about": {"ja": "この結果について", "en": "About this result"},
     "glossary": {"ja": "ことばの説明", "en": "Terms used"},
@@ -239,6 +244,17 @@ def next_steps(result: Result, lang: str) -> list[str]:
     return steps
 
 
+def documents(result: Result, lang: str) -> list[str]:
+    """Papers to take to the lawyer or scrivener: catalog ``bring`` data of the listed paths
+    (in rank order), then of the warnings, each once."""
+    out: list[str] = []
+    for item in [b for r in result.recommendations for b in r.bring] + [b for w in result.warnings for b in w.bring]:
+        text = item.get(lang)
+        if text not in out:
+            out.append(text)
+    return out
+
+
 def about_result(result: Result, lang: str) -> list[str]:
     """What the figures rest on, and the plain statement that this is not legal advice."""
     ja = lang == "ja"
@@ -295,7 +311,7 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
 
     heading(L("paths"))
     if not result.recommendations:
-        out.append(L("no_paths"))
+        out.append(L("no_paths_blocked") if result.blocked else L("no_paths"))
     items = result.figure_items()
     for rec in result.recommendations:
         title = f"**{rec.title.get(lang)}**" if markdown else rec.title.get(lang)
@@ -314,6 +330,13 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
         heading(L("steps"))
         for i, step in enumerate(steps, start=1):
             out.append(f"{i}. {step}")
+        out.append("")
+
+    papers = documents(result, lang)
+    if papers:
+        heading(L("bring"))
+        # one line: the list is a checklist to glance at, and the lead must stay short
+        out.append(_sentence(("、" if ja else "; ").join(papers) + ("。" if ja else ".")))
         out.append("")
 
     # --- warnings by urgency, what the result rests on -------------------------------
