@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from facts.values import CaseDate, Count, Flag, Rate, Text, ValueParseError, Yen, check_text, shown
-from facts.vocabulary import CreditorKind, DebtType, GuarantorKind, LenderType
+from facts.vocabulary import CreditorKind, DebtType, GuarantorKind, LenderType, LoanGuarantor
 
 
 MAX_CASE_ID = 100
@@ -127,6 +127,17 @@ class Debtor(_Section):
     gambling_or_waste: Flag = Field(
         False, description="借入れの原因に浪費・ギャンブルがある（免責不許可事由） / Gambling or waste is among the causes of the debt (a bar to discharge)"
     )
+    preferential_payment: Flag = Field(
+        False,
+        description="返せなくなった後に、特定の債権者（親族・勤務先など）にだけ返済した（免責不許可事由・偏頗弁済） / After becoming unable to pay, repaid some creditors only, e.g. relatives or an employer (a bar to discharge; a voidable preference)",
+    )
+    assets_hidden_or_transferred: Flag = Field(
+        False,
+        description="財産を隠した、名義を移した、親族などに時価より安く売った（免責不許可事由・否認） / Hid assets, put them in another's name or sold them below value, e.g. to a relative (a bar to discharge; avoidable)",
+    )
+    date_of_death: CaseDate | None = Field(
+        None, description="債務者が亡くなった日（相続人が相談している場合） / Date the debtor died, when the heirs are the ones seeking advice"
+    )
 
 
 class Budget(_Section):
@@ -223,6 +234,11 @@ class Mortgage(_Section):
     current_creditor: CreditorKind | None = Field(
         None, description="現在の債権者: bank 銀行, guarantee_company 保証会社, servicer サービサー, jhf 住宅金融支援機構 / Who holds the claim now"
     )
+    loan_guarantor: LoanGuarantor | None = Field(
+        None,
+        description="ローンの保証人: guarantee_company 保証会社（株式会社）, guarantee_association 信用保証協会・農業信用基金協会・日本労働者信用基金協会など, none 保証なし"
+        " / Who guarantees the loan: a guarantee company (a stock company), a guarantee association (not a company), or none; it decides the recourse claim's limitation period",
+    )
     late_damage_rate: Rate | None = Field(None, description="契約上の遅延損害金の年率（例 14.6%） / Yearly late-damage rate in the contract, e.g. 14.6%")
     last_payment_date: CaseDate | None = Field(
         None, description="最後に返済した日、または債務を承認した日 / Date of the last payment or other acknowledgment of the debt (承認)"
@@ -240,6 +256,14 @@ class Mortgage(_Section):
                     fields=("subrogated", "accelerated"),
                     ja="代位弁済は期限の利益喪失の後に行われるため、代位弁済済みなら期限の利益も喪失しているはずです",
                     en="a guarantee company repays the bank only after the loan has been accelerated",
+                )
+            )
+        if self.subrogated and self.loan_guarantor == "none":
+            found.append(
+                Contradiction(
+                    fields=("subrogated", "loan_guarantor"),
+                    ja="保証なし（loan_guarantor: none）のローンでは代位弁済は起きません",
+                    en="a loan with no guarantor (loan_guarantor: none) cannot have been repaid by a guarantor",
                 )
             )
         if self.acceleration_date is not None and not self.accelerated:
@@ -334,6 +358,7 @@ class Assets(_Section):
 # Dates that record something that has already happened: none may lie after as_of.
 _PAST_EVENTS: tuple[tuple[str, str, str], ...] = (
     ("debtor", "prior_discharge_date", "過去の免責の日"),
+    ("debtor", "date_of_death", "亡くなった日"),
     ("mortgage", "contract_date", "ローンの契約日"),
     ("mortgage", "acceleration_date", "期限の利益喪失日"),
     ("mortgage", "subrogation_date", "代位弁済日"),

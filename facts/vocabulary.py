@@ -45,6 +45,9 @@ Text = Annotated[str, FieldKind("text")]
 
 LenderType = Literal["bank", "shinkin", "credit_union", "labour_bank", "agricultural_coop", "jhf", "flat35_bank", "other"]
 CreditorKind = Literal["bank", "guarantee_company", "servicer", "jhf"]
+# who guarantees the loan: a stock-company guarantor is a merchant (commercial recourse claim),
+# a guarantee association (信用保証協会, 農業信用基金協会 …) is not (civil recourse claim)
+LoanGuarantor = Literal["guarantee_company", "guarantee_association", "none"]
 DebtType = Literal["card_loan", "consumer_loan", "car_loan", "tax", "child_support", "other"]
 GuarantorKind = Literal["joint_guarantor", "joint_debtor", "guarantor"]
 
@@ -97,6 +100,9 @@ class DebtorFact(Fact):
     prior_discharge_date: Date | None = None
     on_welfare: Flag
     gambling_or_waste: Flag
+    preferential_payment: Flag = False
+    assets_hidden_or_transferred: Flag = False
+    date_of_death: Date | None = None
 
 
 class BudgetFact(Fact):
@@ -151,6 +157,7 @@ class MortgageFact(Fact):
     subrogated: Flag
     subrogation_date: Date | None = None
     current_creditor: Text | None = None
+    loan_guarantor: Text | None = None
     late_damage_rate: Ratio | None = None
     last_payment_date: Date | None = None
     court_title_date: Date | None = None

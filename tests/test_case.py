@@ -298,6 +298,7 @@ CONTRADICTIONS = [
         "mortgage.subrogation_date, mortgage.acceleration_date",
     ),
     ({"mortgage": {"subrogated": True}}, "mortgage.subrogated, mortgage.accelerated"),
+    ({"mortgage": {"accelerated": True, "subrogated": True, "loan_guarantor": "none"}}, "mortgage.subrogated, mortgage.loan_guarantor"),
     ({"mortgage": {"acceleration_date": "2026-03-01"}}, "mortgage.acceleration_date, mortgage.accelerated"),
     (
         {"mortgage": {"accelerated": True, "subrogation_date": "2026-03-01"}},

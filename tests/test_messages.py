@@ -67,6 +67,36 @@ def test_the_unsafe_phrases_are_real(reports):
     assert len(seen) >= 4, seen
 
 
+def _no_sale_left(result) -> bool:
+    return result.stage == "post_sale" or any(b.path == "voluntary_sale" for b in result.blocked)
+
+
+def test_nothing_urges_a_sale_after_the_sale_or_once_bids_are_opened(reports):
+    checked = 0
+    for name, result in reports:
+        if not _no_sale_left(result):
+            continue
+        checked += 1
+        for lang in ("ja", "en"):
+            text = render(result, lang)
+            for phrase in STYLE["sale_urging"][lang]:
+                assert phrase.lower() not in text.lower(), f"{name} ({lang}): «{phrase}» after the sale or bid opening"
+    assert checked >= 20
+
+
+def test_the_sale_urging_phrases_are_real(reports):
+    """Each phrase occurs in some report made before the sale, so the list is not vacuous."""
+    seen = {lang: set() for lang in ("ja", "en")}
+    for name, result in reports:
+        if _no_sale_left(result):
+            continue
+        for lang in ("ja", "en"):
+            text = render(result, lang).lower()
+            seen[lang] |= {p for p in STYLE["sale_urging"][lang] if p.lower() in text}
+    for lang in ("ja", "en"):
+        assert seen[lang] == set(STYLE["sale_urging"][lang]), (lang, set(STYLE["sale_urging"][lang]) - seen[lang])
+
+
 def test_case_a_leads_with_the_headline_the_options_and_this_weeks_steps_in_40_lines(reports):
     result = next(r for name, r in reports if name == "example case_a")
     for lang, marks in {"ja": ("いまの状況\n", "検討できる進路", "今週やること\n", "注意点（急ぐ順）\n", "\n詳細\n"),
