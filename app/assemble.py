@@ -8,6 +8,7 @@ conclusions (``app.rank``) and records which parameter values applied.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -73,7 +74,7 @@ def assemble(
         blocked=blocked,
         warnings=_warnings(rb, run, derived_records),
         missing=_missing(rb, run, derived_records),
-        parameters=_parameters(rb, applied),
+        parameters=_parameters(rb, applied, _params_read(run)),
         facts=[
             InputFact(id=r.id, type=r.type, fields={k: exact(v) for k, v in r.fields.items() if v is not None})
             for r in run.records.values()
@@ -220,7 +221,20 @@ def _missing(rb: RuleBase, run: Run, derived: list[Record]) -> list[MissingItem]
     ]
 
 
-def _parameters(rb: RuleBase, applied: dict[str, Applied]) -> dict[str, Parameter]:
+_PARAM_REF = re.compile(r"params\.([a-z_0-9]+)")
+
+
+def _reads(rule: Any) -> set[str]:
+    """The parameters a rule reads in its conditions and computed values (not in its messages)."""
+    texts = list(rule.spec.when) + [str(getattr(c, "value", "") or "") for c in rule.spec.then]
+    return {m for t in texts for m in _PARAM_REF.findall(t)}
+
+
+def _params_read(run: Run) -> set[str]:
+    return {name for f in run.firings for name in _reads(f.rule)}
+
+
+def _parameters(rb: RuleBase, applied: dict[str, Applied], read: set[str]) -> dict[str, Parameter]:
     out = {}
     for name, p in rb.parameters.items():
         a = applied[name]
@@ -236,5 +250,7 @@ def _parameters(rb: RuleBase, applied: dict[str, Applied]) -> dict[str, Paramete
             applies_on=a.applies_on,
             on=a.on,
             in_force_from=a.in_force_from if isinstance(a.in_force_from, dt.date) else None,
+            practice=p.practice,
+            used=name in read,
         )
     return out

@@ -155,6 +155,8 @@ class Parameter(_Model):
     applies_on: str = "as_of"  # which case date selects the value
     on: dt.date | None = None  # that date
     in_force_from: dt.date | None = None  # when the value in force took effect (dated parameters)
+    practice: bool = False  # a rough figure from practice, not statute
+    used: bool = False  # read by a rule that fired on this case (a condition or a computed value)
 
 
 class RulesetInfo(_Model):

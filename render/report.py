@@ -91,6 +91,24 @@ _GLOSSARY = [
      {"ja": "自己破産で、裁判所の許可により借金の支払義務がなくなること", "en": "in bankruptcy, the court's release from the duty to pay the debts"}),
     ({"ja": "清算価値", "en": "liquidation value"},
      {"ja": "持っている財産をお金に換えたときの価値", "en": "what the debtor's property would fetch if sold"}),
+    ({"ja": "再生債権", "en": "rehabilitation claims"},
+     {"ja": "個人再生で減額の対象になる借金（税金などは含まない）", "en": "the debts a rehabilitation plan reduces (taxes and the like are not among them)"}),
+    ({"ja": "承認", "en": "acknowledgment|acknowledg"},
+     {"ja": "支払いや支払いの約束などで借金があると認めること。時効は最初から数え直しになる", "en": "admitting the debt, by paying or promising to pay; the limitation period starts again"}),
+    ({"ja": "催告", "en": "demand (for payment)|demand letter"},
+     {"ja": "督促状などで支払いを求めること。時効の完成を一度だけ6か月延ばす", "en": "a request to pay, such as a demand letter; it delays the limitation only once, by six months"}),
+    ({"ja": "否認", "en": "avoidance|avoidab"},
+     {"ja": "破産管財人が、申立て前の一部の債権者への返済や安売りを取り消すこと", "en": "the trustee undoing a preferential payment or a sale below value made before the filing"}),
+    ({"ja": "予納金", "en": "court deposit"},
+     {"ja": "破産・再生の手続の費用として、裁判所に前もって納めるお金", "en": "money paid to the court in advance for the costs of the procedure"}),
+    ({"ja": "ハンコ代", "en": "release money"},
+     {"ja": "配当を受けられない後順位の抵当権者に、抹消に応じてもらうために支払うお金", "en": "money paid to a junior lienholder who gets nothing from the sale, for releasing its mortgage"}),
+    ({"ja": "相続放棄", "en": "renouncing an inheritance|renounc"},
+     {"ja": "家庭裁判所に申し出て、借金も財産も引き継がないこと", "en": "declaring to the family court that one takes neither the debts nor the property of the deceased"}),
+    ({"ja": "復権", "en": "restoration of rights"},
+     {"ja": "免責の確定などで、破産による職業の制限がなくなること", "en": "the end of the bankruptcy's occupational restrictions, normally when the discharge becomes final"}),
+    ({"ja": "記事", "en": "source article"},
+     {"ja": "zansai の知識の元になった、任意売却後の残債についての解説記事（見出しは「根拠」の元記事の欄）", "en": "the explainer on residual debt after a voluntary sale that zansai's knowledge starts from (its headings are listed under Sources)"}),
     ({"ja": "債務名義", "en": "court title"},
      {"ja": "判決や調停調書など、差押えを申し立てるための公的な書面", "en": "a judgment or similar record on which a creditor can apply for garnishment"}),
 ]
@@ -263,6 +281,12 @@ def about_result(result: Result, lang: str) -> list[str]:
         f"金額・月数は、入力された事案と{as_of}時点のパラメータにもとづく概算（目安）です。査定額・費用・利率が変われば結果も変わります。" if ja
         else f"Amounts and months are estimates from the case as entered and the parameters in force on {as_of}; a different valuation, cost or rate changes them.",
     ]
+    practice = [p for p in result.parameters.values() if p.practice and p.used and not p.overridden]
+    if practice:
+        # every rough figure from practice the result rests on, so the reader can see and question it
+        lines.append(("実務の目安として使った値（事案ごとに変更できます）: " if ja else "Rough figures from practice used here (each can be changed for the case): ")
+                     + ("、" if ja else "; ").join(f"{p.title.get(lang)} {display.value(p.value, p.kind, lang, p.unit)}" for p in practice)
+                     + ("。" if ja else "."))
     assumed = [m.message.get(lang) for m in result.missing if not m.blocks]
     if assumed:
         lines.append(("仮に置いた値: " if ja else "Assumed: ") + ("" if ja else " ").join(assumed))
@@ -360,7 +384,8 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
     out.append("")
 
     shown_so_far = "\n".join(out)
-    terms = [(t[lang], d[lang]) for t, d in _GLOSSARY if t[lang] in shown_so_far]
+    # a term may be written "shown|matched" when the report uses another form of the word
+    terms = [(t[lang].split("|")[0], d[lang]) for t, d in _GLOSSARY if t[lang].split("|")[-1] in shown_so_far]
     if terms:
         heading(L("glossary"))
         for term, meaning in terms:
