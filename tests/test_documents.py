@@ -143,8 +143,9 @@ def test_the_report_sets_the_listed_options_side_by_side_with_their_meaning(desk
         cells = row(html, "options", label["ja"])
         for rec in result.recommendations:
             assert knowledge["paths"][rec.path][key]["ja"] in cells
-    # amounts are the Result's (the residual and the rehabilitation monthly payment)
-    assert "804万9,000円" in html and "4万9,162円" in html
+    # amounts are the Result's (the residual, and the rehabilitation monthly payment of 49,162 yen
+    # shown as the estimate it is, to ¥100: docs/messages.md)
+    assert "804万9,000円" in html and "約4万9,200円" in html
     first = result.recommendations[0]
     assert first.summary.ja in html.split('id="recommended"', 1)[1]
     steps = html.split('id="steps"', 1)[1].split("</ol>", 1)[0]
