@@ -135,6 +135,10 @@ class Debtor(_Section):
         False,
         description="財産を隠した、名義を移した、親族などに時価より安く売った（免責不許可事由・否認） / Hid assets, put them in another's name or sold them below value, e.g. to a relative (a bar to discharge; avoidable)",
     )
+    divorce_property_division: Flag = Field(
+        False,
+        description="離婚の財産分与で自宅やローンの負担を決めようとしている / The home or the loan is being settled in a divorce property division (財産分与)",
+    )
     date_of_death: CaseDate | None = Field(
         None, description="債務者が亡くなった日（相続人が相談している場合） / Date the debtor died, when the heirs are the ones seeking advice"
     )

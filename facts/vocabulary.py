@@ -102,6 +102,7 @@ class DebtorFact(Fact):
     gambling_or_waste: Flag
     preferential_payment: Flag = False
     assets_hidden_or_transferred: Flag = False
+    divorce_property_division: Flag = False
     date_of_death: Date | None = None
 
 
