@@ -7,7 +7,6 @@ conclusions (``app.rank``) and records which parameter values applied.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -111,7 +110,7 @@ def _derived(r: Record) -> Derived:
         id=r.id,
         kind=r.type,
         name=r.name or "",
-        value=exact(r.fields.get("value")) if "value" in r.fields else None,
+        value=exact(r.fields.get("value")),  # None for kinds without a value (paths, warnings…)
         value_kind=r.value_kind,
         about=list(r.about),
         firings=list(r.firings),
@@ -249,7 +248,7 @@ def _parameters(rb: RuleBase, applied: dict[str, Applied], read: set[str]) -> di
             unit=p.unit,
             applies_on=a.applies_on,
             on=a.on,
-            in_force_from=a.in_force_from if isinstance(a.in_force_from, dt.date) else None,
+            in_force_from=a.in_force_from,
             practice=p.practice,
             used=name in read,
         )

@@ -40,17 +40,21 @@ def rank(paths: list[str], rank_records: list[Record], rb: RuleBase) -> tuple[li
                 applied=applied_any or not above,
             )
         )
-    base = {p: rb.catalog.paths[p].order for p in paths}
+    return in_order(paths, edges, {p: rb.catalog.paths[p].order for p in paths}), reasons
+
+
+def in_order(paths: list[str], edges: set[tuple[str, str]], base: dict[str, int]) -> list[str]:
+    """The paths with every ``(above, below)`` edge respected; ties by ``base`` (the catalog order), then name."""
     remaining = set(paths)
     order: list[str] = []
     while remaining:
         ready = [p for p in remaining if not any((q, p) in edges for q in remaining)]
-        if not ready:  # cannot happen: edges are only added when they make no cycle
+        if not ready:  # rank() adds no edge that closes a cycle, so this is a bug, said loudly
             raise EngineError([Problem("ranking", "順位づけが循環しました", "path ranking formed a cycle")])
         nxt = min(ready, key=lambda p: (base[p], p))
         order.append(nxt)
         remaining.remove(nxt)
-    return order, reasons
+    return order
 
 
 def _reaches(edges: set[tuple[str, str]], start: str, goal: str) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.rank import rank
+from app.rank import _reaches, in_order, rank
 from engine.memory import Record
+from facts.errors import EngineError
 from facts.text import Bilingual
 from knowledge.load import load_rule_base
 
@@ -80,3 +81,47 @@ def test_paths_not_listed_are_ignored_in_rankings(rb):
     assert order == ["voluntary_sale"]
     assert "bankruptcy" not in reasons
     assert reasons["voluntary_sale"][0].above == [] and reasons["voluntary_sale"][0].applied is True
+
+
+def test_a_rule_overruled_on_one_pair_still_orders_the_other_paths_it_names(rb):
+    strong, weak_path, other = "voluntary_sale", "bankruptcy", "installment_negotiation"
+    assert rb.catalog.paths[other].order < rb.catalog.paths[weak_path].order  # so only the rule can put it below
+    records = [ranking(strong, [weak_path], 2, "t.strong"), ranking(weak_path, [strong, other], 5, "t.weak")]
+    order, reasons = rank([strong, weak_path, other], records, rb)
+    assert order == [strong, weak_path, other]
+    [weak] = reasons[weak_path]
+    assert weak.applied is True and weak.above == [strong, other]  # applied to the pair it was not overruled on
+
+
+def test_a_ranking_record_without_a_reason_gets_an_empty_one_in_both_languages(rb):
+    record = ranking("bankruptcy", ["voluntary_sale"], 6, "t.silent")
+    record.text = None
+    _, reasons = rank(["voluntary_sale", "bankruptcy"], [record], rb)
+    assert reasons["bankruptcy"][0].reason == Bilingual(ja="", en="")
+
+
+def test_in_order_respects_every_edge_and_breaks_ties_by_catalog_order_then_name():
+    assert in_order(["b", "a", "c"], {("c", "a")}, {"a": 1, "b": 1, "c": 2}) == ["b", "c", "a"]
+    assert in_order(["b", "a"], set(), {"a": 1, "b": 1}) == ["a", "b"]
+    assert in_order(["b", "a"], set(), {"a": 2, "b": 1}) == ["b", "a"]
+
+
+def test_a_cycle_among_the_edges_is_an_engine_error_not_an_endless_loop():
+    with pytest.raises(EngineError) as info:
+        in_order(["a", "b", "c"], {("a", "b"), ("b", "a")}, {"a": 1, "b": 2, "c": 3})
+    [problem] = info.value.problems
+    assert (problem.location, problem.ja, problem.en) == ("ranking", "順位づけが循環しました", "path ranking formed a cycle")
+
+
+def test_reaches_follows_edges_transitively_and_ends_on_a_cycle():
+    assert _reaches({("a", "b"), ("b", "c")}, "a", "c") is True
+    assert _reaches({("a", "b"), ("b", "c")}, "c", "a") is False
+    assert _reaches({("a", "b"), ("b", "a")}, "a", "z") is False
+
+
+@pytest.mark.parametrize("n", range(40))
+def test_reaches_finds_the_goal_after_meeting_a_node_twice(n):
+    # s -> a -> c, s -> b -> c, s -> goal: depending on the order the edges are
+    # visited in (which varies with the names), c is met twice before the goal.
+    s, a, b, c, goal = (f"{x}{n}" for x in "sabcg")
+    assert _reaches({(s, a), (s, b), (a, c), (b, c), (s, goal)}, s, goal) is True
