@@ -361,6 +361,8 @@ _register_audit()
 def _register_document() -> None:
     from cli_document import document
 
+    for command in document.commands.values():  # the same case-file limit as assess
+        _max_bytes_option(command)
     main.add_command(document)
 
 

@@ -86,7 +86,10 @@ def _command(kind: str, doc: str) -> Callable:
     @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
                   help="Language of the document and messages: ja (default) or en / 出力の言語")
     @click.pass_context
-    def run(ctx: click.Context, case: str, output: str, pdf: str | None, rules_dir: Path | None, lang: str | None) -> None:
+    def run(
+        ctx: click.Context, case: str, output: str, pdf: str | None, rules_dir: Path | None, lang: str | None,
+        max_bytes: int | None = None,  # cli.py adds --max-bytes, shared with assess
+    ) -> None:
         lang = _lang(ctx, lang)
         with _Errors(lang):
             html_path = check_target("-o", output, (".html", ".htm"), case)
@@ -97,7 +100,7 @@ def _command(kind: str, doc: str) -> Callable:
             from render.documents import html_to_pdf, render_html
 
             with _desk(rules_dir) as desk:
-                case_obj = desk.load_case(case)
+                case_obj = desk.load_case(case, **({} if max_bytes is None else {"max_bytes": max_bytes}))
                 result = desk.assess(case_obj)
             html = render_html(kind, result, lang, case=case_obj)
             outputs = [(html_path, html.encode("utf-8"))]

@@ -291,3 +291,9 @@ def test_weasyprint_pdf_is_a4_with_extractable_japanese_and_an_embedded_cjk_font
                 if descriptor is not None and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                     fonts.add(str(d.get("/BaseFont")))
     assert any("CJK" in f or "JP" in f for f in fonts), fonts
+
+
+def test_the_case_file_limit_applies_to_documents(tmp_path):
+    out = tmp_path / "b.html"
+    r = run("--lang", "en", "document", "budget", str(CASE_A), "-o", str(out), "--max-bytes", "100")
+    assert r.exit_code == 2 and "--max-bytes" in r.output and not out.exists()
