@@ -91,6 +91,7 @@ _L: dict[str, dict[str, str]] = {
     "recommended": {"ja": "まず検討したい進め方と、その理由", "en": "The option to look at first, and why"},
     "why": {"ja": "理由", "en": "Why"},
     "steps": {"ja": "次にすること", "en": "Next steps"},
+    "bring": {"ja": "相談に持っていくもの", "en": "What to take to the consultation"},
     "watch": {"ja": "注意点", "en": "Warnings"},
     "not_fitting": {"ja": "検討したが合わない進め方", "en": "Options considered that do not fit"},
     "missing": {"ja": "まだわからないこと", "en": "What is not known yet"},
@@ -357,6 +358,7 @@ def report_view(result: Result, lang: str = "ja") -> dict[str, Any]:
         "recommended": recommended,
         "others": others,
         "steps": report.next_steps(result, lang),
+        "bring": report.documents(result, lang),
         "watch": watch,
         "blocked": [{"title": b.title.get(lang), "reason": b.reason.get(lang)} for b in result.blocked],
         "missing": [m.message.get(lang) for m in result.missing],
@@ -393,7 +395,7 @@ def _gloss(view: dict[str, Any]) -> None:
             return node
         return node
 
-    for key in ("standing", "options", "recommended", "others", "watch", "blocked", "missing", "about",
+    for key in ("standing", "options", "recommended", "others", "bring", "watch", "blocked", "missing", "about",
                 "cautions", "reasons", "capacity_lines"):
         if key in view:
             view[key] = walk(view[key])

@@ -150,6 +150,11 @@ def test_the_report_sets_the_listed_options_side_by_side_with_their_meaning(desk
     assert first.summary.ja in html.split('id="recommended"', 1)[1]
     steps = html.split('id="steps"', 1)[1].split("</ol>", 1)[0]
     assert steps.count("<li>") >= 1
+    # what to take to the consultation, as the text report lists it
+    from render.report import documents as papers
+
+    bring = papers(result, "ja")
+    assert bring and all(item in html.split('id="bring"', 1)[1].split("</ul>", 1)[0] for item in bring)
     # a debtor's page: no rule ids, no rule-set hash
     assert "installments." not in html and result.ruleset.version[:12] not in html
     assert "破産法253条2項" in html.split('id="sources"', 1)[1]
