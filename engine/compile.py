@@ -79,11 +79,23 @@ def _rhs(rule: Rule, node: Any, home: Slot) -> Any:
         if slot.key == home.key:
             return {"$m": _field_of(node)}
         return {slot.alias: _field_of(node)}
+    if isinstance(node, (E.Neg, E.BinOp)) and not E.refs(node):
+        # durable-rules silently never matches arithmetic between two literals
+        # (`x > 1 + 1` did not fire while the cross-check saw it hold), so a
+        # constant is folded to its exact value here, where the rule compiles.
+        try:
+            return encode_number(E.to_exact(E.evaluate(node, _no_refs)))
+        except E.EvalError as error:  # e.g. 1 / 0: the rule can never be evaluated
+            raise _compile_error(rule, error.ja, error.en) from None
     if isinstance(node, E.Neg):
         return {"$sub": {"$l": 0, "$r": _rhs(rule, node.operand, home)}}
     if isinstance(node, E.BinOp):
         return {_ARITH[node.op]: {"$l": _rhs(rule, node.left, home), "$r": _rhs(rule, node.right, home)}}
     raise AssertionError(f"not a value: {node!r}")
+
+
+def _no_refs(ref: Any) -> Any:
+    raise AssertionError(f"a constant has no references: {ref!r}")
 
 
 def _escape_pattern(text: str) -> str:
