@@ -21,7 +21,8 @@ from audit import NewRecord, Store, verify_bundle
 from audit.canonical import sha256_text
 from audit.errors import RecordNotFound, StoreError
 from audit.schema import VERSION_TABLE, records, rule_files, rulesets
-from audit.store import _alembic_config, header_of, seal
+from audit.opening import alembic_config
+from audit.store import header_of, seal
 
 RULES_V1 = {"parameters.yaml": b"parameters: []\n", "sale.yaml": b"topic: sale\nrules: []\n"}
 RULES_V2 = {"parameters.yaml": b"parameters: []\n", "sale.yaml": b"topic: sale\nrules: [changed]\n"}
@@ -368,7 +369,7 @@ def test_a_newer_schema_is_refused_with_a_clear_message(store, setting):
 def test_an_older_schema_is_migrated_forward_keeping_every_record(store, setting):
     store.record(new_record("a"))
     store.record(new_record("b"))
-    cfg = _alembic_config()
+    cfg = alembic_config()
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
@@ -393,7 +394,7 @@ def test_an_older_schema_is_migrated_forward_keeping_every_record(store, setting
 
 def test_a_downgrade_that_would_drop_sealed_reports_is_refused(store):
     store.record(new_record(reports=REPORTS))
-    cfg = _alembic_config()
+    cfg = alembic_config()
     with pytest.raises(RuntimeError, match="sealed report"):
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
