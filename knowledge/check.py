@@ -1,8 +1,8 @@
-"""Checking a rule against the fact vocabulary, the catalog and the parameters, and stratifying the rules.
+"""Checking a rule against the fact vocabulary, the catalog and the parameters.
 
 A rule that passes can be compiled and evaluated: every name resolves, every
 expression is typed, no literal threshold hides in it, and no rule waits on
-its own conclusion.
+its own conclusion (the order the rules run in is ``knowledge.stratify``'s).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import difflib
 from fractions import Fraction
 from typing import Any
 
-from facts.errors import Problem, RuleBaseError
+from facts.errors import Problem
 from facts.text import Bilingual
 from facts.vocabulary import FACT_TYPES, field_kind
 from knowledge import expr as E
@@ -52,8 +52,6 @@ def _did_you_mean(name: str, choices: Any) -> tuple[str, str]:
     if not hint:
         return "", ""
     return f"（もしかして {hint[0]}?）", f" (did you mean {hint[0]}?)"
-
-
 
 
 class _RuleChecker:
@@ -388,45 +386,3 @@ def check_rule(
         slots=checker.slots,
         absent=checker.absent,
     )
-
-
-
-def stratify(rules: list[Rule]) -> None:
-    """Give each rule a stratum so every absence test runs after all producers of that fact.
-
-    A rule that tests that X is absent must wait until no rule can still
-    conclude X. Strata are the classic answer: producers of X sit in a lower
-    stratum than any rule that tests X's absence. Input facts are all asserted
-    before stratum 1 starts, so testing their absence needs stratum >= 1.
-    """
-    producers: dict[str, list[Rule]] = {}
-    for r in rules:
-        for key in r.produces():
-            producers.setdefault(key, []).append(r)
-    for r in rules:
-        r.stratum = 1 if r.absent else 0
-    limit = len(rules) + 2
-    changed = True
-    while changed:
-        changed = False
-        for r in rules:
-            need = r.stratum
-            for key in r.slots:
-                for p in producers.get(key, []):
-                    need = max(need, p.stratum)
-            for key in r.absent:
-                for p in producers.get(key, []):
-                    need = max(need, p.stratum + 1)
-            if need != r.stratum:
-                if need > limit:
-                    raise RuleBaseError(
-                        [
-                            Problem(
-                                f"{r.file}: {r.id}",
-                                "「ない」ことを条件にするルールが循環しています",
-                                "rules depend on each other's absence in a cycle",
-                            )
-                        ]
-                    )
-                r.stratum = need
-                changed = True

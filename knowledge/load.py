@@ -33,7 +33,8 @@ from pydantic import ValidationError
 from facts.errors import Problem, RuleBaseError
 from facts.text import Bilingual
 from facts.vocabulary import FACT_TYPES
-from knowledge.check import Problems, check_rule, stratify
+from knowledge.check import Problems, check_rule
+from knowledge.stratify import stratify
 from knowledge.model import Rule, RuleBase
 from knowledge.parameters import Parameter
 from knowledge.schema import Catalog, ParameterFile, TopicFile
