@@ -12,7 +12,7 @@ or when.
 
 Half-written files: the output goes to a temporary file beside the target
 and is renamed when the batch ends; a batch that stops (``--fail-fast``,
-Ctrl-C, a crashed worker) leaves no output file behind.
+Ctrl-C, a crashed worker) leaves no output file behind (``batch.sinks``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ import collections
 import itertools
 import multiprocessing
 import os
-import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from batch.desk import EngineError, InputError, Problem, load_rule_base, new_record, record_header
+from batch.desk import EngineError, InputError, Problem, load_rule_base, record_header
 from batch.readers import Input, Item, open_input
+from batch.sinks import Output, Progress, Recorder
 from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, tune_gc, wait_ready
 
 CHUNK = 16  # records per task: large enough to hide the cost of a hand-over, small enough to keep rows flowing
@@ -148,133 +147,6 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-# --------------------------------------------------------------------------- output
-
-
-class Output:
-    """Where rows go: a temporary file renamed into place at the end, or standard output."""
-
-    def __init__(self, target: str, encoding: str):
-        self.target = target
-        self.temp: str | None = None
-        try:
-            import codecs
-
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError([Problem("--output-encoding", f"文字コード {encoding} を知りません", f"unknown encoding {encoding}")]) from None
-        # A character the encoding lacks (CP932 has no "—" of its own) becomes "?" rather than stopping the batch.
-        if target == "-":
-            import io
-
-            self.stream: IO[str] = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, errors="replace", newline="")
-        else:
-            path = Path(target)
-            if path.is_dir():
-                raise InputError([Problem(target, "出力先がフォルダです", "the output is a folder")])
-            if not path.parent.is_dir():
-                raise InputError([Problem(target, "出力先のフォルダがありません", "the output's folder does not exist")])
-            fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-            self.stream = open(fd, "w", encoding=encoding, errors="replace", newline="")  # noqa: SIM115
-
-    def write(self, text: str) -> None:
-        self.stream.write(text)
-
-    def commit(self) -> None:
-        self.stream.flush()
-        if self.temp is not None:
-            self.stream.close()
-            os.replace(self.temp, self.target)
-            self.temp = None
-        else:
-            self.stream.detach()
-
-    def abandon(self) -> None:
-        if self.temp is not None:
-            self.stream.close()
-            os.unlink(self.temp)
-            self.temp = None
-        else:
-            try:
-                self.stream.flush()
-                self.stream.detach()
-            except (OSError, ValueError):
-                pass
-
-
-# --------------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A rich progress bar on standard error (done, rate, ETA), or nothing."""
-
-    def __init__(self, enabled: bool, total: int | None):
-        self.bar = None
-        if not enabled:
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-        from rich.text import Text
-
-        class Rate(ProgressColumn):
-            def render(self, task: Any) -> Text:
-                speed = task.finished_speed or task.speed
-                return Text("" if speed is None else f"{speed:,.0f} cases/s", style="progress.data.speed")
-
-        self.bar = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            Rate(),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-            transient=False,
-        )
-        self.task = self.bar.add_task("zansai batch", total=total)
-        self.bar.start()
-
-    def advance(self, n: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task, n)
-
-    def stop(self, done: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, total=done, completed=done)
-            self.bar.stop()
-
-
-# --------------------------------------------------------------------------- the audit store
-
-
-class _Recorder:
-    """Assessments to the audit store, a chunk per transaction, in input order."""
-
-    def __init__(self, db: str | None, header: dict[str, Any], chunk: int):
-        from audit import Store
-
-        self.store = Store.open(db)
-        self.header = header
-        self.chunk = chunk
-        self.pending: list[Any] = []
-        self.recorded = 0
-
-    def add(self, record: dict[str, Any]) -> None:
-        self.pending.append(new_record(record, self.header))
-        if len(self.pending) >= self.chunk:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.store.record_many(self.pending)
-            self.recorded += len(self.pending)
-            self.pending = []
-
-    def close(self) -> None:
-        self.store.close()
-
-
 # --------------------------------------------------------------------------- running
 
 
@@ -359,12 +231,12 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
         summary = Summary()
         summary.latencies = [] if opts.keep_latencies else None
         runner: _Parallel | _Serial | None = None
-        progress: _Progress | None = None
-        recorder: _Recorder | None = None
+        progress: Progress | None = None
+        recorder: Recorder | None = None
         committed = False
         try:
             if opts.record:
-                recorder = _Recorder(opts.db, record_header(rule_base), opts.chunk)
+                recorder = Recorder(opts.db, record_header(rule_base), opts.chunk)
             if fmt == "csv":
                 out.write(csv_line(summary_header(figures)))
             if workers > 1:
@@ -372,7 +244,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
             else:
                 runner = _Serial(job, iter(source))
             ready, ready_cpu = time.perf_counter(), time.process_time()
-            progress = _Progress(opts.progress, source.total)
+            progress = Progress(opts.progress, source.total)
             for outcome in runner:
                 out.write(outcome.text)
                 summary.add(outcome)

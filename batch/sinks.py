@@ -1,0 +1,143 @@
+"""Where a batch's results go: the output file (whole or not at all), the progress bar, the audit store.
+
+Half-written files: the output goes to a temporary file beside the target
+and is renamed when the batch ends; a batch that stops leaves no output file
+behind. Audit records are written a chunk per transaction, in input order.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from batch.desk import InputError, Problem, new_record
+
+
+# --------------------------------------------------------------------------- output
+
+
+class Output:
+    """Where rows go: a temporary file renamed into place at the end, or standard output."""
+
+    def __init__(self, target: str, encoding: str):
+        self.target = target
+        self.temp: str | None = None
+        try:
+            import codecs
+
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError([Problem("--output-encoding", f"文字コード {encoding} を知りません", f"unknown encoding {encoding}")]) from None
+        # A character the encoding lacks (CP932 has no "—" of its own) becomes "?" rather than stopping the batch.
+        if target == "-":
+            import io
+
+            self.stream: IO[str] = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, errors="replace", newline="")
+        else:
+            path = Path(target)
+            if path.is_dir():
+                raise InputError([Problem(target, "出力先がフォルダです", "the output is a folder")])
+            if not path.parent.is_dir():
+                raise InputError([Problem(target, "出力先のフォルダがありません", "the output's folder does not exist")])
+            fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+            self.stream = open(fd, "w", encoding=encoding, errors="replace", newline="")  # noqa: SIM115
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def commit(self) -> None:
+        self.stream.flush()
+        if self.temp is not None:
+            self.stream.close()
+            os.replace(self.temp, self.target)
+            self.temp = None
+        else:
+            self.stream.detach()
+
+    def abandon(self) -> None:
+        if self.temp is not None:
+            self.stream.close()
+            os.unlink(self.temp)
+            self.temp = None
+        else:
+            try:
+                self.stream.flush()
+                self.stream.detach()
+            except (OSError, ValueError):
+                pass
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A rich progress bar on standard error (done, rate, ETA), or nothing."""
+
+    def __init__(self, enabled: bool, total: int | None):
+        self.bar = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text("" if speed is None else f"{speed:,.0f} cases/s", style="progress.data.speed")
+
+        self.bar = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=False,
+        )
+        self.task = self.bar.add_task("zansai batch", total=total)
+        self.bar.start()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def stop(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=done, completed=done)
+            self.bar.stop()
+
+
+# --------------------------------------------------------------------------- the audit store
+
+
+class Recorder:
+    """Assessments to the audit store, a chunk per transaction, in input order."""
+
+    def __init__(self, db: str | None, header: dict[str, Any], chunk: int):
+        from audit import Store
+
+        self.store = Store.open(db)
+        self.header = header
+        self.chunk = chunk
+        self.pending: list[Any] = []
+        self.recorded = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.pending.append(new_record(record, self.header))
+        if len(self.pending) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.record_many(self.pending)
+            self.recorded += len(self.pending)
+            self.pending = []
+
+    def close(self) -> None:
+        self.store.close()
