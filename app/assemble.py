@@ -100,9 +100,9 @@ def _firing(f: Any) -> Firing:
 
 
 def condition_seen(seen: Any) -> ConditionSeen:
-    return ConditionSeen(
-        text=seen.text, values={k: exact(v) for k, v in seen.values.items()}, result=seen.result, evaluated=seen.evaluated
-    )
+    condition = ConditionSeen(text=seen.text, values={k: exact(v) for k, v in seen.values.items()}, result=seen.result)
+    condition._seen = seen  # the text is written out from it when shown, with the values as the engine saw them
+    return condition
 
 
 def _derived(r: Record) -> Derived:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from facts.text import Bilingual
 
@@ -36,7 +36,30 @@ class ConditionSeen(_Model):
     text: str  # as written in the rule file
     values: dict[str, Any]  # each reference and the value it had
     result: bool
-    evaluated: str  # the condition with its values, language-neutral ("あり/present")
+
+    # The condition with its values, language-neutral ("あり/present"), is
+    # ``evaluated``: written when first read, from what the engine saw
+    # (``_seen``), not when the rule fired. A Result read from JSON keeps the
+    # text the document holds (``_written``).
+    _seen: Any = PrivateAttr(default=None)
+    _written: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_written(cls, data: Any, handler: Any) -> "ConditionSeen":
+        written = None
+        if isinstance(data, dict) and "evaluated" in data:
+            data = dict(data)
+            written = data.pop("evaluated")
+        model = handler(data)
+        model._written = written
+        return model
+
+    @property
+    def evaluated(self) -> str:
+        if self._written is None:
+            self._written = self._seen.evaluated if self._seen is not None else ""
+        return self._written
 
 
 class Firing(_Model):
@@ -294,6 +317,8 @@ def _dump(model: BaseModel, lang: str) -> dict[str, Any]:
             out[name] = _dump_any(value, lang)
     if texts:
         out["texts"] = texts
+    if type(model) is ConditionSeen:  # written out last, where the document has always had it
+        out["evaluated"] = model.evaluated
     return out
 
 
@@ -326,6 +351,8 @@ def _restore(data: Any, cls: type[BaseModel]) -> Any:
             out[name] = texts[name]
             continue
         out[name] = _restore_as(data[name], info.annotation)
+    if cls is ConditionSeen and "evaluated" in data:
+        out["evaluated"] = data["evaluated"]
     return out
 
 

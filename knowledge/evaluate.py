@@ -19,12 +19,21 @@ from knowledge.model import FactTest, FieldTest
 
 @dataclass
 class Seen:
-    """What one condition saw."""
+    """What one condition saw: the values it read and its result.
+
+    The condition written out with its values (``evaluated``) is made only
+    when someone reads it: a firing records values, and most firings are
+    never shown as text.
+    """
 
     text: str
     result: bool
     values: dict[str, Any] = field(default_factory=dict)
-    evaluated: str = ""
+    tree: Any = None  # the normalised condition, as evaluated
+
+    @property
+    def evaluated(self) -> str:
+        return describe(self.tree, self.values, self.result)
 
 
 _SHOW_OP = {"*": "×", "/": "÷", "+": "+", "-": "−"}
@@ -57,9 +66,11 @@ class Evaluator:
             return E.compare(node.op, self.value(node.left), self.value(node.right))
         if isinstance(node, E.In):
             v = self.value(node.ref)
+            # every item read, so the values hold all the condition shows (``describe``)
+            items = [E.evaluate(x, self.ref) for x in node.values]
             if v is E.MISSING or v is None:
                 return False
-            hit = any(v == E.evaluate(x, self.ref) for x in node.values)
+            hit = v in items
             return not hit if node.negated else hit
         if isinstance(node, E.Contains):
             v = self.value(node.ref)
@@ -136,8 +147,18 @@ class Evaluator:
 def see(text: str, tree: Any, resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]) -> Seen:
     ev = Evaluator(resolve, present)
     result = ev.test(tree)
-    mark = "✓" if result else "✗"
-    return Seen(text=text, result=result, values=dict(ev.values), evaluated=f"{ev.show(tree)} {mark}")
+    return Seen(text=text, result=result, values=ev.values, tree=tree)
+
+
+def describe(tree: Any, values: dict[str, Any], result: bool) -> str:
+    """A condition written out with the values it saw ("language-neutral": "あり/present"), and ✓ or ✗.
+
+    Everything it shows is in ``values``: the evaluation read every
+    reference of the condition (``and``/``or`` evaluate all their items).
+    """
+    ev = Evaluator(lambda ref: values.get(ref.text, E.MISSING), lambda ref: bool(values.get(ref.text)))
+    ev.values = dict(values)
+    return f"{ev.show(tree)} {'✓' if result else '✗'}"
 
 
 def holds(trees: list[Any], resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]) -> bool:

@@ -273,3 +273,26 @@ def test_validate_runs_the_parameter_checks_assess_runs(tmp_path):
     out = CliRunner().invoke(main, ["validate", str(case)])
     assert out.exit_code == 2
     assert "assumptions.auction_price_ratoi" in out.output
+
+
+# -- the trace keeps values; the text is written when shown ---------------------
+
+
+def test_a_firing_records_values_and_the_condition_text_is_written_only_when_shown(desk, monkeypatch):
+    from knowledge import evaluate
+
+    written = []
+    real = evaluate.describe
+    monkeypatch.setattr(evaluate, "describe", lambda *a: written.append(a) or real(*a))
+    result = desk.assess(load_case_file(CASE_A))
+    assert written == []  # every rule fired and every explanation evaluated, no text yet
+    firing = result.trace[0]
+    assert firing.conditions and firing.conditions[0].values and firing.conditions[0]._written is None
+    document = result.to_json("en")
+    assert written  # the JSON document writes each condition out
+    shown = document["trace"][0]["conditions"][0]["evaluated"]
+    assert shown.endswith("✓") and shown == firing.conditions[0].evaluated
+    # the text is the same whether written now or read back from a saved result
+    again = Result.from_json(json.loads(json.dumps(document), parse_float=Decimal))
+    assert again.trace[0].conditions[0].evaluated == shown and "evaluated" not in type(again.trace[0].conditions[0]).model_fields
+
