@@ -30,7 +30,7 @@ from facts.errors import InputError, Problem
 from facts.load import MAX_CASE_BYTES, load_case_file, load_case_text
 from knowledge.load import load_rule_base, load_rule_base_from_files
 from knowledge.model import Rule, RuleBase
-from knowledge.parameters import Applied, resolve_parameters
+from knowledge.parameters import Applied, ParameterTable
 
 if TYPE_CHECKING:  # the engine is imported when first needed
     from engine.session import Engine
@@ -74,6 +74,7 @@ class Desk:
             self.rule_base = load_rule_base(rules)
         self._cross_check = cross_check
         self._engine: Engine | None = None
+        self._parameters = ParameterTable(self.rule_base.parameters)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class Desk:
 
     def parameters_for(self, case: Case) -> dict[str, Applied]:
         """The parameter values that apply to the case: in force on its dates, with its overrides."""
-        return resolve_parameters(case, self.rule_base.parameters)
+        return self._parameters.resolve(case)
 
     def facts(self, case: Case) -> FactSet:
         """The facts the rules will see for a case."""

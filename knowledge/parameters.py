@@ -124,48 +124,70 @@ def selecting_date(case: Case, applies_on: str) -> dt.date:
     return case.as_of
 
 
-def resolve_parameters(case: Case, parameters: Mapping[str, Parameter]) -> dict[str, Applied]:
-    """The parameter values for one case: in force on the case's dates, overridden by its assumptions.
+class ParameterTable:
+    """The parameters of one rule base, ready to be resolved case after case.
 
-    Every assumption the case states is recorded as an override, even one
-    equal to the default, so the trace can say the value came from the case.
-    All problems are reported together.
+    A single-valued parameter is in force on every date, so its value and
+    sources are read once here; only the dated ones are looked up per case.
     """
-    applied: dict[str, Applied] = {}
-    for name, parameter in parameters.items():
-        on = selecting_date(case, parameter.applies_on)
-        entry = parameter.at(on)
-        applied[name] = Applied(
-            name=name,
-            value=entry.value,
-            default=entry.value,
-            in_force_from=entry.from_ if parameter.dated else None,
-            on=on,
-            applies_on=parameter.applies_on,
-            sources=tuple(entry.sources),
-            overridden=False,
-        )
-    problems: list[Problem] = []
-    for raw_name, raw_value in case.assumptions.items():
-        name = _nfkc(raw_name)
-        location = f"assumptions.{raw_name}"
-        parameter = parameters.get(name)
-        if parameter is None:
-            suggestion = did_you_mean(name, parameters)
-            hint_ja = f"'{suggestion}' の誤りではありませんか？" if suggestion else "ルールベースのパラメータ名を指定してください"
-            hint_en = f"did you mean '{suggestion}'?" if suggestion else "name a parameter of the rule base"
-            problems.append(Problem(location, f"不明なパラメータ '{raw_name}' です。{hint_ja}", f"unknown parameter '{raw_name}'; {hint_en}"))
-            continue
-        try:
-            value = parse_parameter_value(parameter, raw_value, applied[name].default)
-        except ValueParseError as error:
-            problems.append(Problem(location, error.ja, error.en))
-            continue
-        previous = applied[name]
-        applied[name] = Applied(**{**previous.__dict__, "value": value, "overridden": True})
-    if problems:
-        raise InputError(problems)
-    return applied
+
+    def __init__(self, parameters: Mapping[str, Parameter]):
+        self.parameters = parameters
+        self._single = {name: (p.value, tuple(p.sources)) for name, p in parameters.items() if not p.dated}
+
+    def resolve(self, case: Case) -> dict[str, Applied]:
+        """The parameter values for one case: in force on the case's dates, overridden by its assumptions.
+
+        Every assumption the case states is recorded as an override, even one
+        equal to the default, so the trace can say the value came from the case.
+        All problems are reported together.
+        """
+        parameters = self.parameters
+        applied: dict[str, Applied] = {}
+        for name, parameter in parameters.items():
+            on = selecting_date(case, parameter.applies_on)
+            single = self._single.get(name)
+            if single is not None:
+                value, sources = single
+                applied[name] = Applied(name, value, value, None, on, parameter.applies_on, sources, False)
+                continue
+            entry = parameter.at(on)
+            applied[name] = Applied(
+                name=name,
+                value=entry.value,
+                default=entry.value,
+                in_force_from=entry.from_,
+                on=on,
+                applies_on=parameter.applies_on,
+                sources=tuple(entry.sources),
+                overridden=False,
+            )
+        problems: list[Problem] = []
+        for raw_name, raw_value in case.assumptions.items():
+            name = _nfkc(raw_name)
+            location = f"assumptions.{raw_name}"
+            parameter = parameters.get(name)
+            if parameter is None:
+                suggestion = did_you_mean(name, parameters)
+                hint_ja = f"'{suggestion}' の誤りではありませんか？" if suggestion else "ルールベースのパラメータ名を指定してください"
+                hint_en = f"did you mean '{suggestion}'?" if suggestion else "name a parameter of the rule base"
+                problems.append(Problem(location, f"不明なパラメータ '{raw_name}' です。{hint_ja}", f"unknown parameter '{raw_name}'; {hint_en}"))
+                continue
+            try:
+                value = parse_parameter_value(parameter, raw_value, applied[name].default)
+            except ValueParseError as error:
+                problems.append(Problem(location, error.ja, error.en))
+                continue
+            previous = applied[name]
+            applied[name] = Applied(**{**previous.__dict__, "value": value, "overridden": True})
+        if problems:
+            raise InputError(problems)
+        return applied
+
+
+def resolve_parameters(case: Case, parameters: Mapping[str, Parameter]) -> dict[str, Applied]:
+    """The parameter values for one case (see ``ParameterTable.resolve``; keep a table to resolve many)."""
+    return ParameterTable(parameters).resolve(case)
 
 
 def parse_parameter_value(parameter: Parameter, value: Any, default: ParamValue) -> ParamValue:

@@ -296,3 +296,20 @@ def test_a_firing_records_values_and_the_condition_text_is_written_only_when_sho
     again = Result.from_json(json.loads(json.dumps(document), parse_float=Decimal))
     assert again.trace[0].conditions[0].evaluated == shown and "evaluated" not in type(again.trace[0].conditions[0]).model_fields
 
+
+def test_the_desk_resolves_parameters_from_one_table_as_the_function_does(desk):
+    from knowledge.parameters import resolve_parameters
+
+    for path in EXAMPLES:
+        case = load_case_file(path)
+        assert desk.parameters_for(case) == resolve_parameters(case, desk.rule_base.parameters)
+    dated = [n for n, p in desk.rule_base.parameters.items() if p.dated]
+    assert dated  # the table looks these up per case; the rest it read once
+    early = load_case_text("case_id: x\nas_of: 2019-01-01\ndebtor: {annual_income: 300万}\nmortgage: {lender_type: bank, balance: 1000万}\n", "x.yaml")
+    late = early.model_copy(update={"as_of": dt.date(2025, 1, 1)})
+    a, b = desk.parameters_for(early), desk.parameters_for(late)
+    # no sale yet: the sale-dated tax rate is the one in force on as_of
+    assert (a["consumption_tax_rate"].default, b["consumption_tax_rate"].default) == (Decimal("0.08"), Decimal("0.1"))
+    assert b["consumption_tax_rate"].in_force_from == dt.date(2019, 10, 1)
+    single = next(n for n, p in desk.rule_base.parameters.items() if not p.dated)
+    assert (a[single].on, b[single].on) == (dt.date(2019, 1, 1), dt.date(2025, 1, 1)) and a[single].in_force_from is None
