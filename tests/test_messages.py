@@ -192,6 +192,27 @@ def test_every_template_follows_the_terms_and_formats_of_docs_messages_md():
     assert not problems, "\n".join(problems)
 
 
+def _repeated_phrase(text: str) -> str | None:
+    # a colon starts a new clause, so "before the sale: the sale can" is not a repeat
+    words = [w.strip(".,;") for w in text.split()]
+    for n in range(2, 7):
+        for i in range(len(words) - 2 * n + 1):
+            if words[i : i + n] == words[i + n : i + 2 * n]:
+                return " ".join(words[i : i + n])
+    return None
+
+
+def test_no_english_template_says_a_phrase_twice_in_a_row():
+    """A gloss applied twice once printed 'until restoration of rights (fukken) of rights (fukken)'."""
+    assert _repeated_phrase("until restoration of rights (fukken) of rights (fukken);") == "of rights (fukken)"
+    repeated = [
+        f"{where}: «{phrase}»"
+        for where, lang, text in _templates()
+        if lang == "en" and (phrase := _repeated_phrase(text)) is not None
+    ]
+    assert not repeated, "\n".join(repeated)
+
+
 def test_japanese_messages_are_in_desu_masu(reports):
     """Every message, summary and reason a report shows ends in です/ます form."""
     endings = ("す。", "い。", "ん。", "た。", "す）。", "い）。", "ん）。")
