@@ -369,5 +369,16 @@ def _register_document() -> None:
 _register_document()
 
 
+def _register_web() -> None:
+    # click only: FastAPI and uvicorn are imported when the server starts
+    from cli_web import serve, users
+
+    main.add_command(serve)
+    main.add_command(users)
+
+
+_register_web()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -95,3 +95,28 @@ Index("ix_records_case_id_sha256", records.c.case_id_sha256)
 Index("ix_records_advisor", records.c.advisor)
 Index("ix_records_recorded_at", records.c.recorded_at)
 Index("ix_records_rank1", records.c.rank1)
+
+# The web desk's accounts (migration 0003). They live beside the records they
+# guard, so every server process of a firm sees the same advisors, and a
+# server keeps no state of its own. Not part of the sealed chain: an account
+# is not an assessment, and a record names its advisor by name.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, self-describing (salt and cost inside)
+    Column("supervisor", Integer, nullable=False),  # 1: may read every advisor's records
+    Column("created_at", String(32), nullable=False),
+)
+
+# Failed logins, one row each, counted over a window to slow password guessing;
+# in the database so that several servers behind one proxy count together.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(128), nullable=False),  # "account:NAME" or "client:ADDRESS"
+    Column("at", String(32), nullable=False),  # UTC, ISO 8601, sorts as text
+)
+
+Index("ix_login_failures_key_at", login_failures.c.key, login_failures.c.at)
