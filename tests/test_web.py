@@ -394,3 +394,17 @@ def test_the_api_records_lists_shows_replays_and_verifies(web_app):
     assert client.get("/api/v1/records", headers={"Authorization": "Basic " + base64.b64encode(b"bob:nope").decode()}).status_code == 401
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/assess", "/api/v1/why-not", "/api/v1/whatif", "/api/v1/records", "/api/v1/verify"} <= set(spec["paths"])
+
+
+def test_the_documents_print_from_the_result_and_from_a_record(web_app):
+    alice = Advisor(web_app, "alice")
+    page = alice.post("/case", {**case_a_form_in_japanese_notation(), "action": "assess"})
+    for kind, words in (("budget", "家計収支"), ("report", "任意売却")):
+        doc = alice.post(f"/case/document/{kind}", {"case_text": case_text_of(page.text)})
+        assert doc.status_code == 200 and words in doc.text and "<style" in doc.text
+        assert "'unsafe-inline'" in doc.headers["content-security-policy"]
+    record_id = alice.record_case()
+    assert "任意売却" in alice.client.get(f"/records/{record_id}/document/report").text
+    bob = Advisor(web_app, "bob")
+    assert bob.client.get(f"/records/{record_id}/document/report").status_code == 404
+    assert alice.client.get(f"/records/{record_id}/document/nothing").status_code == 404

@@ -496,6 +496,35 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
         return render(request, "result.html", account=account, v=view(result, lang), result=result,
                       case_text=built.text, values=values, fields=_whatif_fields(values, lang))
 
+    DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'none'"
+
+    def document_response(kind: str, result: Result, case: Any, lang: str) -> Response:
+        """A printable document (render.documents, the same as ``zansai document``): its own styles inline."""
+        from render.documents import render_html
+
+        if kind not in ("budget", "report"):
+            raise RecordNotFound([Problem("kind", f"書類 {kind} はありません", f"no document {kind}")])
+        page = render_html(kind, result, lang, case=case)
+        return HTMLResponse(page, headers={"Content-Security-Policy": DOCUMENT_CSP})
+
+    @api.post("/case/document/{kind}", include_in_schema=False)
+    async def case_document(request: Request, kind: str, account: A.Account = Depends(page_user)) -> Response:
+        form = await form_of(request)
+        text = str(form.get("case_text", ""))
+        with desks.use() as desk:
+            case = desk.parse_case(text, "<form>")
+            result = desk.assess(case)
+        return document_response(kind, result, case, lang_of(request))
+
+    @api.get("/records/{record_id}/document/{kind}", include_in_schema=False)
+    def record_document(request: Request, kind: str, record_id: int = RECORD_ID,
+                        account: A.Account = Depends(page_user)) -> Response:
+        rec = visible_record(record_id, account)
+        result = R.stored_result(store, record_id)
+        with desks.use() as desk:
+            case = desk.parse_case(rec.case_bytes or b"", f"record {record_id}") if rec.case_bytes else None
+        return document_response(kind, result, case, lang_of(request))
+
     @api.post("/case/record", include_in_schema=False)
     async def case_record(request: Request, account: A.Account = Depends(page_user)) -> Response:
         form = await form_of(request)

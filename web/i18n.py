@@ -82,6 +82,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error": ("エラー", "Error"),
     "internal": ("内部エラーが起きました。記録は書き込まれていません", "An internal error occurred; nothing was recorded"),
     "documents": ("印刷用の書類", "Documents to print"),
+    "doc_budget": ("生活状況申告書・家計収支表", "Household budget statement"),
+    "doc_report": ("相談者向けの説明書", "Client report"),
     "lang_switch": ("English", "日本語"),
     "disclaimer": ("zansai は判断の支援です。法的助言ではありません。判断は相談員と弁護士・司法書士が行います。",
                    "zansai is decision support, not legal advice; the advisor and a lawyer or judicial scrivener decide."),
