@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from audit.errors import Problem, ZansaiError
+from facts.errors import InputError, Problem
 from audit.schema import accounts, login_failures, store_info
 from audit.store import Store
 
@@ -26,7 +26,7 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SECRET_KEY = "web_session_key"
 
 
-class AccountError(ZansaiError):
+class AccountError(InputError):
     """A bad account name, or one that exists already (bad input: exit 2)."""
 
     exit_code = 2

@@ -96,7 +96,7 @@ Index("ix_records_advisor", records.c.advisor)
 Index("ix_records_recorded_at", records.c.recorded_at)
 Index("ix_records_rank1", records.c.rank1)
 
-# The web desk's accounts (migration 0003). They live beside the records they
+# The web desk's accounts (migration 0004). They live beside the records they
 # guard, so every server process of a firm sees the same advisors, and a
 # server keeps no state of its own. Not part of the sealed chain: an account
 # is not an assessment, and a record names its advisor by name.

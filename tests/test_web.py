@@ -221,6 +221,10 @@ def test_a_recorded_assessment_is_found_shown_as_given_replayed_and_verified(web
     assert alice.client.get(f"/records/{record_id}/case").content == alice_case_text(alice, record_id)
     verify = alice.client.get("/verify")
     assert "改ざんは見つかりませんでした" in verify.text
+    # the record keeps the report as the page showed it, in the reader's language, sealed with the rest
+    kept = web_app.state.store.get(record_id)
+    assert kept.advisor == "alice" and kept.note == "初回相談"
+    assert [(r["lang"], r["format"]) for r in kept.reports] == [("ja", "text")] and "任意売却" in kept.reports[0]["text"]
 
 
 def alice_case_text(alice: Advisor, record_id: int) -> bytes:

@@ -249,35 +249,20 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
             case = desk.parse_case(text, source)
             return desk.assess(case)
 
-    def record_text(text: str, account: A.Account, note: str | None) -> tuple[int, Result]:
+    def record_text(text: str, account: A.Account, note: str | None, lang: str = "ja") -> tuple[int, Result]:
+        """Assess and record, as ``assess --record`` does; the text report the page showed is kept with it."""
+        from render.report import render as report_text
+
         data = text.encode("utf-8")
         if len(data) > MAX_CASE_BYTES:
             raise InputError([Problem("case", "事案が大きすぎます", "the case is too large")])
         with desks.use() as desk:
             case = desk.parse_case(data, "<form>")
             result = desk.assess(case)
-            rb = desk.rule_base
-        from app.desk import zansai_version
-        from audit import NewRecord
-
-        record_id = store.record(
-            NewRecord(
-                case_id=result.case_id,
-                case_bytes=data,
-                case=case.model_dump(mode="json"),
-                result=result.to_json("ja"),
-                ruleset_version=rb.version,
-                rule_files=dict(rb.sources),
-                engine_name=result.engine.name,
-                engine_version=result.engine.version,
-                zansai_version=zansai_version(),
-                as_of=result.as_of.isoformat(),
-                rank1=R.rank1(result),
-                advisor=account.name,
-                note=note or None,
-            )
-        )
-        return record_id, result
+            version = R.version_fields(desk.rule_base)
+        shown = [{"lang": lang, "format": "text", "audience": "advisor", "text": report_text(result, lang)}]
+        record = R.new_record(R.assessment_fields(data, case, result, shown), version, advisor=account.name, note=note or None)
+        return store.record(record), result
 
     def visible_record(record_id: int, account: A.Account) -> Any:
         """The record if this advisor may read it; otherwise exactly as if it did not exist."""
@@ -528,7 +513,8 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
     @api.post("/case/record", include_in_schema=False)
     async def case_record(request: Request, account: A.Account = Depends(page_user)) -> Response:
         form = await form_of(request)
-        record_id, _ = record_text(str(form.get("case_text", "")), account, str(form.get("note", "")).strip() or None)
+        record_id, _ = record_text(str(form.get("case_text", "")), account, str(form.get("note", "")).strip() or None,
+                                   lang_of(request))
         return RedirectResponse(f"/records/{record_id}?recorded=1", status_code=303)
 
     # ------------------------------------------------------------------ pages: the audit trail
@@ -634,7 +620,7 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
     def api_record(request: Request, case: dict[str, Any] = CASE_BODY,
                    note: str | None = Query(None, max_length=1000), lang: str = Query("ja", pattern="^(ja|en)$"),
                    account: A.Account = Depends(api_user)) -> dict[str, Any]:
-        record_id, result = record_text(case_bytes(case).decode("utf-8"), account, note)
+        record_id, result = record_text(case_bytes(case).decode("utf-8"), account, note, lang)
         return fast_json({"record_id": record_id, "result": result.to_json(lang)}, 201)
 
     @api.get("/api/v1/records", tags=["audit"], responses=errors, summary="Recorded assessments (own, or all for a supervisor) / 記録の一覧")
