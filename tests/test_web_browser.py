@@ -47,6 +47,9 @@ def test_an_advisor_enters_case_a_records_it_and_a_supervisor_replays_it_under_c
     add_user(db, "sato", "sato-password-1")
     add_user(db, "kanri", "kanri-password-2", supervisor=True)
     page = browser_page.page
+    # a loaded 2-core machine (CI runs the suites of everything) can take far longer than Playwright's 30 s default
+    page.set_default_timeout(180_000)
+    page.set_default_navigation_timeout(180_000)
     shots: list[str] = []
 
     def shot(name: str) -> None:
