@@ -47,26 +47,14 @@ def users() -> None:
     """Advisors' accounts for the web desk / Web デスクのアカウント."""
 
 
-@users.command("add")
-@click.argument("name")
-@click.option("--supervisor", is_flag=True, help="May read every advisor's records / 全員の記録を見られる")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts) / 標準入力から読む")
-@click.option("--db", default=None, metavar="FILE|URL", help="Audit store / 監査記録の保存先")
-def users_add(name: str, supervisor: bool, password_stdin: bool, db: str | None) -> None:
-    """Create an account; the password is asked for (never an argument) / アカウントを作成."""
-    from cli import _Errors
-
-    with _Errors(click.get_current_context().find_root().obj.get("lang", "ja") if click.get_current_context().find_root().obj else "ja"):
-        _add(name, supervisor, password_stdin, db)
+def _lang() -> str:
+    obj = click.get_current_context().find_root().obj
+    return (obj or {}).get("lang", "ja")
 
 
-def _add(name: str, supervisor: bool, password_stdin: bool, db: str | None) -> None:
-    from audit import Store
-    from audit import accounts as A
+def _password(password_stdin: bool) -> str:
     from facts.errors import InputError, Problem
-    from web.security import hash_password
 
-    A.check_name(name)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -75,10 +63,71 @@ def _add(name: str, supervisor: bool, password_stdin: bool, db: str | None) -> N
             raise InputError([Problem("password", "パスワードが一致しません", "the passwords do not match")])
     if len(password) < 10:
         raise InputError([Problem("password", "パスワードは10文字以上にしてください", "use a password of at least 10 characters")])
-    with Store.open(db) as store:
-        A.add_account(store, name, hash_password(password), supervisor)
-        where = store.display
+    return password
+
+
+_PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
+                               help="Read the password from standard input (for scripts) / 標準入力から読む")
+_DB = click.option("--db", default=None, metavar="FILE|URL", help="Audit store / 監査記録の保存先")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--supervisor", is_flag=True, help="May read every advisor's records / 全員の記録を見られる")
+@_PASSWORD_STDIN
+@_DB
+def users_add(name: str, supervisor: bool, password_stdin: bool, db: str | None) -> None:
+    """Create an account; the password is asked for (never an argument) / アカウントを作成."""
+    from cli import _Errors
+
+    from audit import Store
+    from audit import accounts as A
+    from web.security import hash_password
+
+    with _Errors(_lang()):
+        A.check_name(name)
+        password = _password(password_stdin)
+        with Store.open(db) as store:
+            A.add_account(store, name, hash_password(password), supervisor)
+            where = store.display
     click.echo(f"アカウント {name} を作成しました{'（管理者）' if supervisor else ''} / account {name} created ({where})", err=True)
+
+
+@users.command("passwd")
+@click.argument("name")
+@_PASSWORD_STDIN
+@_DB
+def users_passwd(name: str, password_stdin: bool, db: str | None) -> None:
+    """Set a new password; the account's open sessions end / パスワードを変更（ログイン中のセッションは終了）."""
+    from cli import _Errors
+
+    from audit import Store
+    from audit import accounts as A
+    from facts.errors import Problem
+    from web.security import hash_password
+
+    with _Errors(_lang()):
+        with Store.open(db) as store:
+            if A.get_account(store, name) is None:
+                raise A.AccountError([Problem("NAME", f"アカウント {name} はありません", f"no account {name}")])
+            A.set_password_hash(store, name, hash_password(_password(password_stdin)))
+    click.echo(f"アカウント {name} のパスワードを変更しました / password of {name} changed", err=True)
+
+
+@users.command("remove")
+@click.argument("name")
+@_DB
+def users_remove(name: str, db: str | None) -> None:
+    """Remove an account (an advisor who left); their records stay, their sessions end / アカウントを削除."""
+    from cli import _Errors
+
+    from audit import Store
+    from audit import accounts as A
+
+    with _Errors(_lang()):
+        with Store.open(db) as store:
+            A.remove_account(store, name)
+    click.echo(f"アカウント {name} を削除しました（記録は残ります） / account {name} removed (its records stay)", err=True)
 
 
 @users.command("list")

@@ -90,6 +90,17 @@ def set_password_hash(store: Store, name: str, password_hash: str) -> None:
         raise store._unreachable(exc) from None
 
 
+def remove_account(store: Store, name: str) -> None:
+    """Delete an account (an advisor who left): their records keep their name; their sessions end."""
+    try:
+        with store._write() as conn:
+            gone = conn.execute(delete(accounts).where(accounts.c.name == name)).rowcount
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise store._unreachable(exc) from None
+    if not gone:
+        raise AccountError([Problem("NAME", f"アカウント {name} はありません", f"no account {name}")])
+
+
 def list_accounts(store: Store) -> list[Account]:
     with store._read() as conn:
         rows = conn.execute(select(accounts).order_by(accounts.c.name)).all()

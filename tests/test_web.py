@@ -412,3 +412,34 @@ def test_the_documents_print_from_the_result_and_from_a_record(web_app):
     bob = Advisor(web_app, "bob")
     assert bob.client.get(f"/records/{record_id}/document/report").status_code == 404
     assert alice.client.get(f"/records/{record_id}/document/nothing").status_code == 404
+
+
+def test_a_new_password_or_a_removed_account_ends_the_open_sessions(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    db = tmp_path / "audit.sqlite3"
+    app = make_app(db)
+    alice, bob = Advisor(app, "alice"), Advisor(app, "bob")
+    assert alice.client.get("/records", follow_redirects=False).status_code == 200
+    runner = CliRunner()
+    done = runner.invoke(main, ["users", "passwd", "alice", "--password-stdin", "--db", str(db)], input="a-new-password-9\n")
+    assert done.exit_code == 0, done.output
+    # the cookie alice holds was signed before the change: it is no session any more
+    assert alice.client.get("/records", follow_redirects=False).status_code == 303
+    assert alice.client.get("/api/v1/records").status_code == 401
+    PASSWORDS["alice"], old = "a-new-password-9", PASSWORDS["alice"]
+    try:
+        assert Advisor(app, "alice").client.get("/records").status_code == 200
+    finally:
+        PASSWORDS["alice"] = old
+    assert bob.client.get("/records", follow_redirects=False).status_code == 200
+    done = runner.invoke(main, ["users", "remove", "bob", "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    assert bob.client.get("/records", follow_redirects=False).status_code == 303
+    again = runner.invoke(main, ["--lang", "en", "users", "remove", "bob", "--db", str(db)])
+    assert again.exit_code == 2 and "no account bob" in again.output
+    short = runner.invoke(main, ["users", "passwd", "alice", "--password-stdin", "--db", str(db)], input="short\n")
+    assert short.exit_code == 2 and "10" in short.output
+    app.state.store.close()

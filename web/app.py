@@ -151,8 +151,11 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
         return request.state.lang
 
     def account_of(request: Request) -> A.Account | None:
-        name = request.state.session.user
-        return A.get_account(store, name) if name else None
+        session = request.state.session
+        account = A.get_account(store, session.user) if session.user else None
+        if account is None or session.stamp != S.stamp_of(account):
+            return None  # removed, or the password changed since this session began
+        return account
 
     def page_user(request: Request) -> A.Account:
         account = account_of(request)
@@ -333,7 +336,7 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
             return render(request, "login.html", 429, error=t("throttled", lang))
         if account is None:
             return render(request, "login.html", 401, error=t("login_failed", lang))
-        session, cookie = sessions.issue(account.name)  # a new token after login: no session fixation
+        session, cookie = sessions.issue(account)  # a new token after login: no session fixation
         request.state.session = session
         request.state.new_cookie = cookie
         return RedirectResponse("/case/new", status_code=303)

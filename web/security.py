@@ -10,6 +10,7 @@ a role taken away takes effect at once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -40,16 +41,24 @@ def hash_password(password: str) -> str:
 class Session:
     user: str | None  # None: not logged in (a visitor still gets a CSRF token for the login form)
     csrf: str
+    stamp: str | None = None  # the account's password stamp when the session began
+
+
+def stamp_of(account: A.Account) -> str:
+    """A short digest of the account's password hash: a new password (or a removed account) ends every
+    session issued before it, although sessions are kept nowhere but in their cookies."""
+    return hashlib.sha256(account.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class Sessions:
     def __init__(self, key: str):
         self._serializer = URLSafeTimedSerializer(key, salt="zansai-session")
 
-    def issue(self, user: str | None) -> tuple[Session, str]:
+    def issue(self, account: A.Account | None) -> tuple[Session, str]:
         """A new session (new CSRF token too) and its cookie value."""
-        session = Session(user, secrets.token_urlsafe(24))
-        return session, self._serializer.dumps({"u": user, "c": session.csrf})
+        user, stamp = (account.name, stamp_of(account)) if account is not None else (None, None)
+        session = Session(user, secrets.token_urlsafe(24), stamp)
+        return session, self._serializer.dumps({"u": user, "c": session.csrf, "s": stamp})
 
     def read(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -60,8 +69,8 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return None
-        user = data.get("u")
-        return Session(user if isinstance(user, str) else None, data["c"])
+        user, stamp = data.get("u"), data.get("s")
+        return Session(user if isinstance(user, str) else None, data["c"], stamp if isinstance(stamp, str) else None)
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
@@ -93,4 +102,5 @@ def authenticate(store: Store, name: str, password: str, client: str) -> A.Accou
     A.clear_failures(store, keys[0])
     if _hasher.check_needs_rehash(account.password_hash):
         A.set_password_hash(store, account.name, _hasher.hash(password))
+        account = A.get_account(store, account.name)  # the session's stamp is of the new hash
     return account
