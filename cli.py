@@ -380,5 +380,14 @@ def _register_web() -> None:
 _register_web()
 
 
+def _register_whatif() -> None:
+    from cli_whatif import whatif
+
+    main.add_command(whatif)
+
+
+_register_whatif()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

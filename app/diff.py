@@ -152,6 +152,7 @@ class Change:
     new: Any = None
     because: list[str] = field(default_factory=list)  # keys of RuleChange / ParameterChange
     via: dict[str, list[str]] = field(default_factory=dict)  # changed parameter -> the involved rules reading it
+    rules: list[str] = field(default_factory=list)  # the rules that concluded the item, in either Result
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -162,6 +163,7 @@ class Change:
             "new": self.new,
             "because": self.because,
             "via": self.via,
+            "rules": self.rules,
         }
 
 
@@ -310,6 +312,9 @@ def decision_diff(old: Result, new: Result, old_rules: RuleBase | None = None, n
         if wid not in old_warn:
             changes.append(Change("warning_added", wid, w.title, None, w.severity))
 
+    for change in changes:
+        change.rules = _responsible(change, old, new)
+
     if rb_diff is not None and not rb_diff.empty:
         assert old_rules is not None and new_rules is not None
         old_trace, new_trace = _Trace(old), _Trace(new)
@@ -336,6 +341,31 @@ def decision_diff(old: Result, new: Result, old_rules: RuleBase | None = None, n
             change.via = {name: sorted(rids) for name, rids in sorted(readers.items())}
         _moved_by_others(changes)
     return DecisionDiff(changes, rb_diff)
+
+
+def _concluded_by(result: Result, kind: str, name: str) -> list[str]:
+    """The rules that concluded a path, block, figure or warning in one Result, in trace order."""
+    if kind == "path":
+        ids = [[*r.rules, *(x.rule for x in r.ranking if x.applied)] for r in result.recommendations if r.path == name]
+        ids += [b.rules for b in result.blocked if b.path == name]
+        return [rule for rules in ids for rule in rules]
+    if kind == "warning":
+        return [rule for w in result.warnings if w.id == name for rule in w.rules]
+    info = result.figure_info.get(name)
+    fact = result.fact(info.fact) if info is not None else None
+    firings = {f.index: f.rule for f in result.trace}
+    return [firings[i] for i in (getattr(fact, "firings", None) or []) if i in firings]
+
+
+def _responsible(change: Change, old: Result, new: Result) -> list[str]:
+    """The rules directly behind a change: what concluded the item before and after it."""
+    kind = change.kind.split("_", 1)[0]
+    out: list[str] = []
+    for result in (old, new):
+        for rule in _concluded_by(result, kind, change.name):
+            if rule not in out:
+                out.append(rule)
+    return out
 
 
 def _moved_by_others(changes: list[Change]) -> None:

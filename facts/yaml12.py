@@ -339,3 +339,8 @@ class DuplicateKey(Exception):
             f"キー {key} が重複しています（{self.line}行{self.column}列）",
             f"the key {key} is given twice (line {self.line}, column {self.column})",
         )
+
+
+def plain_scalar(text: str) -> Any:
+    """A value typed outside a file (``--set path=VALUE``), read as the same plain YAML scalar in a case file would be."""
+    return _plain(text)
