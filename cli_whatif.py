@@ -63,26 +63,48 @@ def _json(data: Any) -> str:
 @click.argument("case")
 @click.option("--set", "settings", multiple=True, metavar="PATH=VALUE",
               help="Change an input, in case-file notation (debtor.monthly_take_home=22万); repeatable / 入力を変える")
+@click.option("--open", "open_path", default=None, metavar="PATH",
+              help="The smallest change that makes PATH listed / 進路を選択肢に入れる最小の変化")
+@click.option("--close", "close_path", default=None, metavar="PATH",
+              help="The smallest change that takes PATH off the list / 進路を選択肢から外す最小の変化")
 @click.option("--json", "as_json", is_flag=True, help="The result as JSON / JSONで出力")
 @_rules_option
 @_lang_option
 @click.pass_context
-def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], as_json: bool,
-           rules_dir: Path | None, lang: str | None) -> None:
+def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: str | None, close_path: str | None,
+           as_json: bool, rules_dir: Path | None, lang: str | None) -> None:
     """What if an input changed: the decision diff against the case as it is / 入力を変えたら判断はどう変わるか.
 
     --set PATH=VALUE changes inputs (values as in a case file: 22万, 令和8年1月1日, 14.6%, true)
     and prints what changes: paths added, removed or re-ranked, figures, warnings, with the rules behind each.
+
+    --open PATH / --close PATH: the smallest change of the sale price, take-home pay, living costs,
+    another debt's balance or the date (waiting) that lists PATH or takes it off the list, each
+    verified by assessing the changed case (after any --set).
     """
     lang = _lang(ctx, lang)
     with _Errors(lang):
-        from app.whatif import parse_settings, what_if
-        from render.whatif import whatif_text
+        from app.whatif import changed_case, parse_settings, what_if
+        from render.whatif import smallest_text, whatif_text
 
-        if not settings:
-            raise InputError([Problem("--set", "変える入力を --set PATH=VALUE で指定してください",
-                                      "give the inputs to change with --set PATH=VALUE")])
+        if open_path and close_path:
+            raise InputError([Problem("--close", "--open と --close は同時に指定できません", "--open and --close cannot be used together")])
+        if not settings and not (open_path or close_path):
+            raise InputError([Problem("--set", "変える入力を --set PATH=VALUE で指定してください（または --open / --close）",
+                                      "give the inputs to change with --set PATH=VALUE (or --open / --close)")])
         parsed = parse_settings(settings)
         with _desk(rules_dir) as desk:
-            outcome = what_if(desk, desk.load_case(case), parsed)
+            case_obj = desk.load_case(case)
+            if open_path or close_path:
+                from app.smallest import smallest_change
+
+                path = open_path or close_path
+                desk.check_path(path, "--open" if open_path else "--close")
+                if parsed:
+                    case_obj = changed_case(case_obj, parsed)
+                search = smallest_change(desk, case_obj, path, "open" if open_path else "close")
+                _emit(_json(search.to_json()) if as_json else smallest_text(search, search.original, lang))
+                return
+            outcome = what_if(desk, case_obj, parsed)
         _emit(_json(outcome.to_json(lang)) if as_json else whatif_text(outcome, lang))
+

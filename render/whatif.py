@@ -106,3 +106,124 @@ def whatif_text(outcome: Any, lang: str) -> str:
             if change.rules:
                 lines.append(f"      {t('rules', lang)}: {', '.join(change.rules)}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# --open / --close
+
+_S = {
+    "open_head": ("{path}を選択肢に入れる最小の変化（事案 {case}）", "Smallest change that lists {path} (case {case})"),
+    "close_head": ("{path}を選択肢から外す最小の変化（事案 {case}）", "Smallest change that takes {path} off the list (case {case})"),
+    "already_open": ("{path}はすでに選択肢に入っています", "{path} is already listed"),
+    "already_close": ("{path}はもともと選択肢に入っていません", "{path} is not listed as it is"),
+    "now": ("今は {now}、{delta}。正確な境目は {exact}", "now {now}, {delta}; the exact edge is {exact}"),
+    "linear": ("方法: 線形 — ルール {rule} の条件「{cond}」を計算式をさかのぼって解いた値", "method: linear — solved back through the formulas from rule {rule}'s condition \"{cond}\""),
+    "bisection": ("方法: 二分探索 — この入力の範囲で判定を繰り返して境目を求めた値", "method: bisection — the edge found by assessing across this input's range"),
+    "not_monotone": ("（範囲内で結果が一方向に変わらないため、いまの値に最も近い境目です）", " (the outcome is not monotone over the range: this is the edge nearest the case as it is)"),
+    "verified": ("判定で確認済み（正確な値と表示した値の両方）", "verified by assessing the changed case (the exact and the displayed value)"),
+    "verified_exact": ("判定で確認済み（正確な値。表示した値は確認できていません）", "verified at the exact value (the displayed value was not)"),
+    "then": ("そのとき", "then"),
+    "unreachable": ("単独では届かない入力", "Inputs that cannot do it alone"),
+    "no_single": ("どの入力も単独では届きません。", "No single input can do it."),
+    "pair": ("2つの入力を変える最良の組合せ", "Best two-input change"),
+    "no_pair": ("2つの入力の組合せでも届きません", "No change of two inputs does it either"),
+    "paths": ("変えた後の進路", "paths after"),
+    "count": ("判定 {n} 回", "{n} assessments"),
+    "pair_method": ("方法: 1つ目の入力を範囲の1/4刻みで動かし、2つ目の入力の境目をそれぞれ二分探索して、変化の割合の合計が最も小さい組合せ（格子上の最良で、厳密な最小とは限りません）",
+                    "method: the first input moved in quarter steps of its range, the second bisected at each; the pair with the smallest total relative change (best on that grid, not necessarily the exact minimum)"),
+}
+
+_DIR = {
+    ("yen", 1): ("以上", "at least"),
+    ("yen", -1): ("以下", "at most"),
+    ("date", 1): ("以降（待つ）", "on or after"),
+    ("date", -1): ("以前", "on or before"),
+}
+
+
+def s(key: str, lang: str, **kw: Any) -> str:
+    ja, en = _S[key]
+    return (ja if lang == "ja" else en).format(**kw)
+
+
+def _lever_value(lever: Any, value: Any, lang: str) -> str:
+    return display.date(value, lang) if lever.kind == "date" else display.yen(int(value), lang)
+
+
+def _delta_text(lever: Any, value: Any, lang: str) -> str:
+    if lever.kind == "date":
+        days = (value - lever.current).days
+        return f"{days}日後" if lang == "ja" else f"{days} days later"
+    d = int(value) - int(lever.current)
+    sign = "+" if d > 0 else "−"
+    return sign + display.yen(abs(d), lang)
+
+
+def _condition(lever: Any, exact: Any, shown: Any, lang: str) -> tuple[str, str]:
+    direction = 1 if lever.num(exact) > lever.num(lever.current) else -1
+    dir_word = _DIR[(lever.kind, direction)][0 if lang == "ja" else 1]
+    value = _lever_value(lever, shown, lang)
+    cond = f"{lever.title.get(lang)}が {value} {dir_word}" if lang == "ja" else f"{lever.title.get(lang)} is {dir_word} {value}"
+    exact_text = exact.isoformat() if lever.kind == "date" else (f"{int(exact):,}円" if lang == "ja" else f"¥{int(exact):,}")
+    now = s("now", lang, now=_lever_value(lever, lever.current, lang), delta=_delta_text(lever, shown, lang), exact=exact_text)
+    return cond, now
+
+
+def _answer_lines(search: Any, answer: Any, lang: str, title: str, results_titles: dict[str, Any], n: int | None) -> list[str]:
+    parts = [_condition(l, e, v, lang) for l, e, v in zip(answer.levers, answer.values, answer.shown)]
+    joiner = "、かつ" if lang == "ja" else ", and "
+    conds = joiner.join(c for c, _ in parts)
+    if lang == "ja":
+        head = (f"{title}が選択肢に入るのは、{conds}のとき" if search.goal == "open" else f"{title}が選択肢から外れるのは、{conds}のとき")
+        details = "。".join(now for _, now in parts)
+        lines = [f"  {n}. {head}（{details}）"]
+    else:
+        head = (f"{title} is listed once {conds}" if search.goal == "open" else f"{title} drops off the list once {conds}")
+        details = "; ".join(now for _, now in parts)
+        lines = [f"  {n}. {head} ({details})"]
+    if answer.method == "linear" and answer.condition is not None:
+        lines.append("     " + s("linear", lang, rule=answer.condition.rule, cond=answer.condition.condition))
+    elif len(answer.levers) > 1:
+        lines.append("     " + s("pair_method", lang))
+    else:
+        lines.append("     " + s("bisection", lang) + ("" if answer.monotone else s("not_monotone", lang)))
+    lines.append("     " + s("verified" if answer.shown_verified else "verified_exact", lang))
+    figs = []
+    for name, value in answer.figures.items():
+        info = results_titles.get(name)
+        if info is not None:
+            figs.append(f"{info.title.get(lang)} {display.value(value, info.kind, lang, info.unit)}")
+    if figs:
+        lines.append(f"     {s('then', lang)}: " + ("、" if lang == "ja" else ", ").join(figs))
+    lines.append(f"     {s('paths', lang)}: " + " > ".join(answer.paths))
+    return lines
+
+
+def smallest_text(search: Any, original: Result, lang: str) -> str:
+    """The text of ``zansai whatif CASE --open PATH`` / ``--close PATH``."""
+    title = search.title.get(lang) if search.title is not None else _path_title(original, search.path, lang)
+    if search.already:
+        return s(f"already_{search.goal}", lang, path=title) + "\n"
+    lines = [s(f"{search.goal}_head", lang, path=title, case=original.case_id)]
+    if search.answers:
+        lines.append("")
+    for n, answer in enumerate(search.answers, start=1):
+        lines.extend(_answer_lines(search, answer, lang, title, original.figure_info, n))
+    if search.unreachable:
+        lines += ["", f"{s('unreachable', lang)}: " + ("、" if lang == "ja" else ", ").join(l.title.get(lang) for l in search.unreachable)]
+    if not search.answers:
+        lines.append(s("no_single", lang))
+        if search.pair is not None:
+            lines += ["", s("pair", lang) + ":"]
+            lines.extend(_answer_lines(search, search.pair, lang, title, original.figure_info, 1))
+        else:
+            lines.append(s("no_pair", lang))
+    lines += ["", s("count", lang, n=search.assessments)]
+    return "\n".join(lines) + "\n"
+
+
+def _path_title(result: Result, path: str, lang: str) -> str:
+    for r in result.recommendations:
+        if r.path == path:
+            return r.title.get(lang)
+    return path
