@@ -67,12 +67,16 @@ def _json(data: Any) -> str:
               help="The smallest change that makes PATH listed / 進路を選択肢に入れる最小の変化")
 @click.option("--close", "close_path", default=None, metavar="PATH",
               help="The smallest change that takes PATH off the list / 進路を選択肢から外す最小の変化")
+@click.option("--sweep", "sweep_spec", default=None, metavar="PATH=START..STOP:STEP",
+              help="Step a money input across a range (property.expected_sale_price=2000万..2800万:100万) / 金額を刻んで試す")
+@click.option("--plot", "plot_file", default=None, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
+              help="With --sweep: draw the table as a PNG chart / --sweep の結果をグラフ（PNG）に")
 @click.option("--json", "as_json", is_flag=True, help="The result as JSON / JSONで出力")
 @_rules_option
 @_lang_option
 @click.pass_context
 def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: str | None, close_path: str | None,
-           as_json: bool, rules_dir: Path | None, lang: str | None) -> None:
+           sweep_spec: str | None, plot_file: Path | None, as_json: bool, rules_dir: Path | None, lang: str | None) -> None:
     """What if an input changed: the decision diff against the case as it is / 入力を変えたら判断はどう変わるか.
 
     --set PATH=VALUE changes inputs (values as in a case file: 22万, 令和8年1月1日, 14.6%, true)
@@ -89,6 +93,30 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
 
         if open_path and close_path:
             raise InputError([Problem("--close", "--open と --close は同時に指定できません", "--open and --close cannot be used together")])
+        if sweep_spec and (open_path or close_path):
+            raise InputError([Problem("--sweep", "--sweep は --open / --close と同時に指定できません",
+                                      "--sweep cannot be used with --open or --close")])
+        if plot_file is not None and not sweep_spec:
+            raise InputError([Problem("--plot", "--plot は --sweep と一緒に指定してください", "--plot needs --sweep")])
+        if plot_file is not None and plot_file.suffix.lower() != ".png":
+            raise InputError([Problem(f"--plot {plot_file}", "PNG ファイル（.png）を指定してください", "the chart is a PNG file: name it .png")])
+        if sweep_spec:
+            from app.sweep import parse_sweep, sweep
+            from render.whatif import sweep_text
+
+            spec = parse_sweep(sweep_spec)
+            parsed = parse_settings(settings)
+            with _desk(rules_dir) as desk:
+                case_obj = desk.load_case(case)
+                if parsed:
+                    case_obj = changed_case(case_obj, parsed)
+                table = sweep(desk, case_obj, spec)
+            if plot_file is not None:
+                from render.plot import plot_sweep
+
+                plot_sweep(table, plot_file, lang)
+            _emit(_json(table.to_json()) if as_json else sweep_text(table, lang))
+            return
         if not settings and not (open_path or close_path):
             raise InputError([Problem("--set", "変える入力を --set PATH=VALUE で指定してください（または --open / --close）",
                                       "give the inputs to change with --set PATH=VALUE (or --open / --close)")])

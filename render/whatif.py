@@ -227,3 +227,65 @@ def _path_title(result: Result, path: str, lang: str) -> str:
         if r.path == path:
             return r.title.get(lang)
     return path
+
+
+# ---------------------------------------------------------------------------
+# --sweep
+
+_W = {
+    "head": ("{field}を {start} から {stop} まで {step} 刻みで（事案 {case}）", "{field} from {start} to {stop} in steps of {step} (case {case})"),
+    "cols": (("値", "残債", "競売の場合の残債", "進路（順位順）"), ("value", "residual", "residual if auctioned", "paths (in rank order)")),
+    "break_even": ("残債がなくなる境目（損益分岐）: {value}（判定で確認済み: この額で残債0円、1円下では残債あり）",
+                   "Break-even, where the residual disappears: {value} (verified: no residual at this value, a residual 1 yen below)"),
+    "break_even_unverified": ("残債がなくなる境目（損益分岐）: {value}（確認できませんでした）", "Break-even: {value} (could not be verified)"),
+    "no_break_even": ("この範囲では残債はなくなりません", "The residual does not disappear within this range"),
+    "always_none": ("この範囲の最初から残債はありません", "There is no residual anywhere in this range"),
+    "marker": ("◀ 損益分岐 {value}", "◀ break-even {value}"),
+}
+
+
+def w(key: str, lang: str, **kw: Any) -> Any:
+    ja, en = _W[key]
+    value = ja if lang == "ja" else en
+    return value.format(**kw) if isinstance(value, str) else value
+
+
+def _yen_cell(v: Any, lang: str) -> str:
+    return "—" if v is None else display.yen(int(v), lang, table=True)
+
+
+def sweep_text(table: Any, lang: str) -> str:
+    """The text of ``zansai whatif CASE --sweep PATH=START..STOP:STEP``."""
+    spec = table.spec
+    lines = [w("head", lang, field=table.field_title.get(lang), start=display.yen(spec.start, lang),
+               stop=display.yen(spec.stop, lang), step=display.yen(spec.step, lang), case=table.case_id), ""]
+    cols = w("cols", lang)
+    rows = [[table.field_title.get(lang), *cols[1:]]]
+    marks: dict[int, str] = {}
+    for i, r in enumerate(table.rows):
+        titles = [table.path_titles[p].get(lang) if p in table.path_titles else p for p in r.paths]
+        rows.append([_yen_cell(r.value, lang), _yen_cell(r.residual_debt, lang), _yen_cell(r.residual_debt_auction, lang),
+                     " > ".join(titles) or "—"])
+        if table.break_even is not None and i + 1 < len(table.rows) and r.value < table.break_even <= table.rows[i + 1].value:
+            marks[len(rows)] = w("marker", lang, value=display.yen(table.break_even, lang))
+    widths = [max(_width(row[c]) for row in rows) for c in range(3)]
+    for n, row in enumerate(rows):
+        if n in marks:
+            lines.append("  " + marks[n])
+        cells = [" " * (widths[c] - _width(row[c])) + row[c] for c in range(3)]
+        lines.append("  " + "  ".join(cells) + "  " + row[3])
+    lines.append("")
+    if table.break_even is not None:
+        key = "break_even" if table.break_even_verified else "break_even_unverified"
+        lines.append(w(key, lang, value=display.yen(table.break_even, lang)))
+    elif table.rows and all(r.residual_debt == 0 for r in table.rows):
+        lines.append(w("always_none", lang))
+    else:
+        lines.append(w("no_break_even", lang))
+    return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
