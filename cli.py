@@ -381,9 +381,10 @@ _register_web()
 
 
 def _register_whatif() -> None:
-    from cli_whatif import whatif
+    from cli_whatif import deadlines, whatif
 
     main.add_command(whatif)
+    main.add_command(deadlines)
 
 
 _register_whatif()

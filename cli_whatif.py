@@ -136,3 +136,34 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
             outcome = what_if(desk, case_obj, parsed)
         _emit(_json(outcome.to_json(lang)) if as_json else whatif_text(outcome, lang))
 
+
+@click.command()
+@click.argument("case")
+@click.option("--ics", "ics_file", default=None, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.ics",
+              help="Also write the dated deadlines not yet passed as calendar events / 期限をカレンダー形式（.ics）で書き出す")
+@click.option("--json", "as_json", is_flag=True, help="The deadlines as JSON / JSONで出力")
+@_rules_option
+@_lang_option
+@click.pass_context
+def deadlines(ctx: click.Context, case: str, ics_file: Path | None, as_json: bool, rules_dir: Path | None, lang: str | None) -> None:
+    """Every dated deadline the case implies, in date order / 事案から導かれる期限を日付順に.
+
+    Each with what happens when it passes and its source; dates the case cannot fix are listed as missing.
+    """
+    lang = _lang(ctx, lang)
+    with _Errors(lang):
+        from render.whatif import d_, deadlines_text
+
+        with _desk(rules_dir) as desk:
+            result = desk.assess(desk.load_case(case), explain=False)
+        text = (_json({"case_id": result.case_id, "as_of": result.as_of.isoformat(),
+                       "deadlines": result.to_json(lang)["deadlines"]})
+                if as_json else deadlines_text(result, lang))
+        if ics_file is not None:
+            from render.ics import calendar_bytes, write_calendar
+
+            data, count = calendar_bytes(result.case_id, result.deadlines, lang)
+            write_calendar(ics_file, data)
+            if not as_json:
+                text += "\n" + d_("ics", lang, n=count, file=ics_file) + "\n"
+        _emit(text)

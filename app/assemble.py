@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from app.deadlines import deadlines_of
 from app.rank import rank
 from app.result import (
     Blocked,
@@ -61,7 +62,7 @@ def assemble(
     derived_records = [r for r in run.records.values() if r.firings]
     figures, figure_info = _figures(rb, derived_records)
     recommendations, blocked = _paths(rb, run, derived_records, figures)
-    return Result(
+    result = Result(
         case_id=case.case_id,
         as_of=case.as_of,
         ruleset=RulesetInfo(version=rb.version, rules=len(rb.rules), origin=rb.origin, files=dict(rb.files)),
@@ -83,6 +84,8 @@ def assemble(
         trace=[_firing(f) for f in run.firings],
         explanations=explanations,
     )
+    result.deadlines = deadlines_of(result)
+    return result
 
 
 def _firing(f: Any) -> Firing:

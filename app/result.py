@@ -216,6 +216,21 @@ class Explanations(_Model):
     topics: dict[str, Bilingual] = {}
 
 
+class Deadline(_Model):
+    """A dated limit the case implies (app.deadlines), or one it cannot date (``date`` None, ``missing`` says why)."""
+
+    id: str  # auction_bid_opening | housing_loan_clause | limitation_completion | inheritance_renunciation
+    date: dt.date | None = None
+    title: Bilingual
+    consequence: Bilingual  # what happens when it passes
+    sources: list[str]
+    rules: list[str] = []  # the rules that computed the date, where rules did
+    note: Bilingual | None = None
+    missing: Bilingual | None = None
+    status: str = "missing"  # upcoming | passed | missing (against as_of)
+    days_left: int | None = None
+
+
 class Result(_Model):
     case_id: str
     as_of: dt.date
@@ -233,6 +248,7 @@ class Result(_Model):
     derived: list[Derived]
     trace: list[Firing]
     explanations: Explanations | None = None
+    deadlines: list[Deadline] = []  # added after the first result format: a stored Result without it reads as none
 
     _index: dict[str, InputFact | Derived] | None = PrivateAttr(default=None)
 

@@ -120,10 +120,21 @@ class Property(Section):
     moving_allowance_requested: Yen = Field(0, description="売却代金から希望する引越し費用 / Moving allowance the debtor hopes to get from the proceeds")
     auction_filed: Flag = Field(False, description="競売の申立てがされている / An auction has been filed")
     auction_bid_opened: Flag = Field(False, description="競売の開札が済んでいる / The auction's bids have been opened")
+    auction_bid_date: CaseDate | None = Field(
+        None, description="開札期日（裁判所が定めたもの） / Date the court set for opening the bids"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Property:
         found = []
+        if self.auction_bid_date is not None and not self.auction_filed:
+            found.append(
+                Contradiction(
+                    fields=("auction_bid_date", "auction_filed"),
+                    ja="開札期日があるのに競売の申立てがされていないことになっています",
+                    en="a bid opening date is given but no auction was filed",
+                )
+            )
         if self.auction_bid_opened and not self.auction_filed:
             found.append(
                 Contradiction(

@@ -137,6 +137,7 @@ class PropertyFact(Fact):
     moving_allowance_requested: Money
     auction_filed: Flag
     auction_bid_opened: Flag
+    auction_bid_date: Date | None = None
 
 
 class SaleFact(Fact):

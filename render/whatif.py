@@ -289,3 +289,60 @@ def _width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# ---------------------------------------------------------------------------
+# deadlines
+
+_D = {
+    "head": ("事案 {case} の期限（{as_of}時点、日付順）", "Deadlines of case {case} (as of {as_of}, in date order)"),
+    "none": ("この事案から導かれる期限はありません", "The case implies no deadlines"),
+    "passed": ("経過", "passed"),
+    "days": ("あと{n}日", "{n} days left"),
+    "today": ("今日", "today"),
+    "ago": ("{n}日前に経過", "passed {n} days ago"),
+    "missing_head": ("日付が決まらない期限（事案に情報がありません）:", "Deadlines the case cannot date:"),
+    "if_passed": ("過ぎると", "if it passes"),
+    "sources": ("根拠", "sources"),
+    "rules": ("ルール", "rules"),
+    "why_missing": ("日付が決まらない理由", "why no date"),
+    "ics": ("{n} 件の期限を {file} に書き出しました（カレンダーに取り込めます）", "{n} deadline(s) written to {file} (import it into a calendar)"),
+}
+
+
+def d_(key: str, lang: str, **kw: Any) -> str:
+    ja, en = _D[key]
+    return (ja if lang == "ja" else en).format(**kw)
+
+
+def deadlines_text(result: Result, lang: str) -> str:
+    """The text of ``zansai deadlines CASE``."""
+    items = result.deadlines
+    lines = [d_("head", lang, case=result.case_id, as_of=display.date(result.as_of, lang)), ""]
+    if not items:
+        lines.append(d_("none", lang))
+        return "\n".join(lines) + "\n"
+    sep = "、" if lang == "ja" else ", "
+    for d in [d for d in items if d.date is not None]:
+        if d.days_left is not None and d.days_left < 0:
+            when = d_("ago", lang, n=-d.days_left)
+        elif d.days_left == 0:
+            when = d_("today", lang)
+        else:
+            when = d_("days", lang, n=d.days_left)
+        lines.append(f"- {display.date(d.date, lang)}  {d.title.get(lang)}（{when}）" if lang == "ja"
+                     else f"- {display.date(d.date, lang)}  {d.title.get(lang)} ({when})")
+        lines.append(f"    {d_('if_passed', lang)}: {d.consequence.get(lang)}")
+        if d.note is not None:
+            lines.append(f"    {d.note.get(lang)}")
+        lines.append(f"    {d_('sources', lang)}: {sep.join(d.sources)}" + (f"  ({d_('rules', lang)}: {', '.join(d.rules)})" if d.rules else ""))
+    missing = [d for d in items if d.date is None]
+    if missing:
+        lines += ["", d_("missing_head", lang)]
+        for d in missing:
+            lines.append(f"- {d.title.get(lang)}")
+            if d.missing is not None:
+                lines.append(f"    {d_('why_missing', lang)}: {d.missing.get(lang)}")
+            lines.append(f"    {d_('if_passed', lang)}: {d.consequence.get(lang)}")
+            lines.append(f"    {d_('sources', lang)}: {sep.join(d.sources)}")
+    return "\n".join(lines) + "\n"
