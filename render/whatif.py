@@ -11,6 +11,7 @@ from typing import Any
 from app.diff import Change
 from app.result import Result
 from facts import display
+from render.statutes import source_display
 
 _T = {
     "head": ("事案 {case} の仮定（what-if）", "What-if for case {case}"),
@@ -323,6 +324,11 @@ def deadlines_text(result: Result, lang: str) -> str:
         lines.append(d_("none", lang))
         return "\n".join(lines) + "\n"
     sep = "、" if lang == "ja" else ", "
+
+    def cited(sources: list[str]) -> str:
+        # as the report cites them: a Japanese reader sees no "domain.md §11 (zansai policy)"
+        return sep.join(source_display(s, lang)[1] for s in sources)
+
     for d in [d for d in items if d.date is not None]:
         if d.days_left is not None and d.days_left < 0:
             when = d_("ago", lang, n=-d.days_left)
@@ -335,7 +341,7 @@ def deadlines_text(result: Result, lang: str) -> str:
         lines.append(f"    {d_('if_passed', lang)}: {d.consequence.get(lang)}")
         if d.note is not None:
             lines.append(f"    {d.note.get(lang)}")
-        lines.append(f"    {d_('sources', lang)}: {sep.join(d.sources)}" + (f"  ({d_('rules', lang)}: {', '.join(d.rules)})" if d.rules else ""))
+        lines.append(f"    {d_('sources', lang)}: {cited(d.sources)}" + (f"  ({d_('rules', lang)}: {', '.join(d.rules)})" if d.rules else ""))
     missing = [d for d in items if d.date is None]
     if missing:
         lines += ["", d_("missing_head", lang)]
@@ -344,5 +350,5 @@ def deadlines_text(result: Result, lang: str) -> str:
             if d.missing is not None:
                 lines.append(f"    {d_('why_missing', lang)}: {d.missing.get(lang)}")
             lines.append(f"    {d_('if_passed', lang)}: {d.consequence.get(lang)}")
-            lines.append(f"    {d_('sources', lang)}: {sep.join(d.sources)}")
+            lines.append(f"    {d_('sources', lang)}: {cited(d.sources)}")
     return "\n".join(lines) + "\n"

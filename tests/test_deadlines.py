@@ -170,3 +170,13 @@ def test_deadlines_json_and_bad_input():
     assert [d["id"] for d in data["deadlines"]] == ["limitation_completion", "inheritance_renunciation"]
     bad = CliRunner().invoke(main, ["deadlines", "no-such-case.yaml"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_deadlines_cite_sources_as_the_report_does():
+    """Japanese output is Japanese: the project's notes are named as docs/sources.md names them."""
+    ja = CliRunner().invoke(main, ["deadlines", str(ROOT / "examples" / "case_a.yaml")])
+    assert ja.exit_code == 0, ja.output
+    assert "zansai の判断方針（docs/sources.md §11）" in ja.stdout
+    assert "domain.md" not in ja.stdout and "zansai policy" not in ja.stdout
+    en = CliRunner().invoke(main, ["--lang", "en", "deadlines", str(ROOT / "examples" / "case_a.yaml")])
+    assert "zansai's decision policy (docs/sources.md §11)" in en.stdout
