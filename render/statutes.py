@@ -23,7 +23,7 @@ ACTS: dict[str, str] = {
     "民事再生法": "Civil Rehabilitation Act",
     "民事執行法施行令": "Order for Enforcement of the Civil Execution Act",
     "民事執行法": "Civil Execution Act",
-    "民事調停法": "Civil Conciliation Act",
+    "民事調停法": "Civil Mediation Act",
     "特定債務等の調整の促進のための特定調停に関する法律": "Act on Specified Mediation for Facilitating the Adjustment of Specified Debts",
     "特定調停法": "Act on Specified Mediation for Facilitating the Adjustment of Specified Debts",
     "民事訴訟費用等に関する法律": "Act on the Costs of Civil Procedure",
