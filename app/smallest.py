@@ -420,6 +420,7 @@ class Search:
     assessments: int = 0
     title: Bilingual | None = None  # the path's title in the catalog
     original: Result | None = None  # the assessment of the case as it is
+    path_titles: dict[str, Bilingual] = field(default_factory=dict)  # every path's title, for the paths at an answer
 
     @property
     def best(self) -> Answer | None:
@@ -509,10 +510,11 @@ def smallest_change(desk: Any, case: Case, path: str, goal: str = "open", *, pai
         raise InputError([Problem("goal", "open か close を指定してください", "goal must be open or close")])
     desk.check_path(path, "--open" if goal == "open" else "--close")
     title = desk.rule_base.catalog.paths[path].title
+    titles = {p: d.title for p, d in desk.rule_base.catalog.paths.items()}
     original = desk.assess(case)
     g = _Goal(desk, case, path, goal)
     if g.reached(original):
-        return Search(path, goal, True, [], [], title=title, original=original)
+        return Search(path, goal, True, [], [], title=title, original=original, path_titles=titles)
     answers: list[Answer] = []
     unreachable: list[Lever] = []
     all_levers = levers(case, original)
@@ -526,7 +528,7 @@ def smallest_change(desk: Any, case: Case, path: str, goal: str = "open", *, pai
         _verify(desk, g, answer)
     answers = [a for a in answers if a.verified]
     answers.sort(key=lambda a: _relative(a))
-    search = Search(path, goal, False, answers, unreachable, title=title, original=original)
+    search = Search(path, goal, False, answers, unreachable, title=title, original=original, path_titles=titles)
     if not answers and pairs:
         search.pair = _best_pair(desk, g, all_levers)
         if search.pair is not None:

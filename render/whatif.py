@@ -196,7 +196,8 @@ def _answer_lines(search: Any, answer: Any, lang: str, title: str, results_title
             figs.append(f"{info.title.get(lang)} {display.value(value, info.kind, lang, info.unit)}")
     if figs:
         lines.append(f"     {s('then', lang)}: " + ("、" if lang == "ja" else ", ").join(figs))
-    lines.append(f"     {s('paths', lang)}: " + " > ".join(answer.paths))
+    names = search.path_titles  # a reader sees 任意売却, not voluntary_sale
+    lines.append(f"     {s('paths', lang)}: " + " > ".join(names[p].get(lang) if p in names else p for p in answer.paths))
     return lines
 
 

@@ -216,3 +216,12 @@ def test_the_text_says_when_no_single_input_does_it(desk):
     assert result.exit_code == 0, result.output
     assert "どの入力も単独では届きません。" in result.output
     assert "2つの入力の組合せでも届きません" in result.output  # on welfare: no input moves the welfare trigger
+
+
+def test_the_paths_at_an_answer_are_named_in_the_readers_language(close_bankruptcy):
+    from render.whatif import smallest_text
+
+    ja = smallest_text(close_bankruptcy, close_bankruptcy.original, "ja")
+    en = smallest_text(close_bankruptcy, close_bankruptcy.original, "en")
+    assert "変えた後の進路: 任意売却 > 分割返済の交渉" in ja and "voluntary_sale" not in ja
+    assert "Voluntary sale" in en and "voluntary_sale >" not in en
