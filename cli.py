@@ -18,99 +18,22 @@ if not ((3, 11) <= sys.version_info[:2] < (3, 13)):  # pragma: no cover - checke
     raise SystemExit(2)
 
 import json
-import os
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
-from facts.errors import Problem, ZansaiError
+from facts.errors import Problem
 
-LANGS = click.Choice(["ja", "en"])
-EXIT_INTERNAL = 70
-
-
-def _lang_option(func: Callable) -> Callable:
-    return click.option(
-        "--lang",
-        type=LANGS,
-        default=None,
-        help="Language of the output and messages: ja (default) or en / 出力の言語",
-    )(func)
-
-
-def _rules_option(func: Callable) -> Callable:
-    return click.option(
-        "--rules",
-        "rules_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Rule base folder (default: the installed rules/) / ルールのフォルダ",
-    )(func)
-
-
-# A case file is a few KB; 1 MiB refuses /dev/zero or a wrong file quickly. An
-# advisor with a legitimately larger file (long notes) can raise it, up to a
-# ceiling that still keeps one case's memory and time bounded.
-MAX_BYTES_CEILING = 64 * 1024 * 1024
-
-
-def _max_bytes_option(func: Callable) -> Callable:
-    from facts.bounds import MAX_CASE_BYTES
-
-    return click.option(
-        "--max-bytes",
-        "max_bytes",
-        type=click.IntRange(1, MAX_BYTES_CEILING),
-        default=MAX_CASE_BYTES,
-        show_default=True,
-        envvar="ZANSAI_MAX_BYTES",
-        help=f"Largest case file read, in bytes (at most {MAX_BYTES_CEILING:,}; env ZANSAI_MAX_BYTES) / 読み込む事案ファイルの上限（バイト）",
-    )(func)
-
-
-def _lang(ctx: click.Context, lang: str | None) -> str:
-    return lang or (ctx.obj or {}).get("lang") or "ja"
-
-
-def _emit(text: str) -> None:
-    # the whole output is built before anything is written: no half-written result
-    click.echo(text, nl=not text.endswith("\n"))
-
-
-class _Errors:
-    """Turns ZansaiErrors into messages and exit codes at the edge."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def __enter__(self) -> "_Errors":
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        if exc is None or isinstance(exc, (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit)):
-            return False
-        if isinstance(exc, ZansaiError):
-            for line in exc.lines(self.lang):
-                click.echo(line, err=True)
-            raise SystemExit(exc.exit_code)
-        if isinstance(exc, KeyboardInterrupt):
-            raise SystemExit(130)
-        if os.environ.get("ZANSAI_DEBUG"):
-            return False
-        msg = (
-            f"内部エラー: {type(exc).__name__}: {exc}（ZANSAI_DEBUG=1 で詳細を表示します）"
-            if self.lang == "ja"
-            else f"internal error: {type(exc).__name__}: {exc} (set ZANSAI_DEBUG=1 for details)"
-        )
-        click.echo(msg, err=True)
-        raise SystemExit(EXIT_INTERNAL)
-
-
-def _desk(rules_dir: Path | None):
-    from app.desk import Desk
-
-    return Desk(rules_dir)
+from cli_common import (  # noqa: E402  (shared by every command module)
+    LANGS,
+    Errors,
+    emit,
+    lang_option,
+    max_bytes_option,
+    open_desk,
+    reader_lang,
+    rules_option,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,21 +57,21 @@ def schema() -> None:
     """Print the JSON Schema of a case file / 事案ファイルのJSONスキーマを出力."""
     from facts.case import case_json_schema
 
-    _emit(json.dumps(case_json_schema(), ensure_ascii=False, indent=2))
+    emit(json.dumps(case_json_schema(), ensure_ascii=False, indent=2))
 
 
 @main.command()
 @click.argument("cases", nargs=-1, required=True)
-@_max_bytes_option
-@_rules_option
-@_lang_option
+@max_bytes_option
+@rules_option
+@lang_option
 @click.pass_context
 def validate(ctx: click.Context, cases: tuple[str, ...], max_bytes: int, rules_dir: Path | None, lang: str | None) -> None:
     """Check case files and list every problem / 事案ファイルを検査し、問題をすべて表示."""
-    lang = _lang(ctx, lang)
+    lang = reader_lang(ctx, lang)
     bad = 0
-    with _Errors(lang):
-        desk = _desk(rules_dir)
+    with Errors(lang):
+        desk = open_desk(rules_dir)
         lines: list[str] = []
         for path in cases:
             problems: list[Problem] = desk.validate(path, max_bytes=max_bytes)
@@ -159,7 +82,7 @@ def validate(ctx: click.Context, cases: tuple[str, ...], max_bytes: int, rules_d
                 lines.extend(f"  {p.line(lang)}" for p in problems)
             else:
                 lines.append(f"{name}: OK")
-        _emit("\n".join(lines) + "\n")
+        emit("\n".join(lines) + "\n")
     if bad:
         raise SystemExit(2)
 
@@ -167,19 +90,19 @@ def validate(ctx: click.Context, cases: tuple[str, ...], max_bytes: int, rules_d
 @main.command()
 @click.argument("case")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
-@_max_bytes_option
-@_rules_option
-@_lang_option
+@max_bytes_option
+@rules_option
+@lang_option
 @click.pass_context
 def facts(ctx: click.Context, case: str, fmt: str, max_bytes: int, rules_dir: Path | None, lang: str | None) -> None:
     """Print the facts the rules will see / ルールに渡す事実を表示."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.facts import facts_json, facts_text
 
-        desk = _desk(rules_dir)
+        desk = open_desk(rules_dir)
         factset = desk.facts(desk.load_case(case, max_bytes=max_bytes))
-        _emit(facts_json(factset) if fmt == "json" else facts_text(factset, lang))
+        emit(facts_json(factset) if fmt == "json" else facts_text(factset, lang))
 
 
 @main.command()
@@ -195,9 +118,9 @@ def facts(ctx: click.Context, case: str, fmt: str, max_bytes: int, rules_dir: Pa
 @click.option("--advisor", default=None, help="With --record: who gave the assessment / 担当者")
 @click.option("--note", default=None, help="With --record: a note kept with the record / メモ")
 @click.option("--db", default=None, metavar="FILE|URL", help="With --record: the audit store (default: $ZANSAI_DB, else the user's data directory)")
-@_max_bytes_option
-@_rules_option
-@_lang_option
+@max_bytes_option
+@rules_option
+@lang_option
 @click.pass_context
 def assess(
     ctx: click.Context, case: str, fmt: str, audience: str, record: bool, advisor: str | None, note: str | None,
@@ -207,14 +130,14 @@ def assess(
 
     With --record the assessment is stored, sealed, in the audit trail and its record id printed.
     """
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.printed import printed
 
         if not record:
-            with _desk(rules_dir) as desk:
+            with open_desk(rules_dir) as desk:
                 result = desk.assess(desk.load_case(case, max_bytes=max_bytes))
-            _emit(printed(result, lang, fmt, audience))
+            emit(printed(result, lang, fmt, audience))
             return
         from cli_audit import record_assessment, recorded_line
 
@@ -222,11 +145,11 @@ def assess(
             case, db, rules_dir, advisor, note, max_bytes=max_bytes, fmt=fmt, audience=audience
         )
         if fmt == "json":  # the id joins the document, so the output stays one JSON value
-            _emit(json.dumps({"record_id": record_id, **result.to_json(lang)}, ensure_ascii=False, indent=2))
+            emit(json.dumps({"record_id": record_id, **result.to_json(lang)}, ensure_ascii=False, indent=2))
         else:
             # the report as kept with the record, then where to find it again
             text = printed(result, lang, fmt, audience)
-            _emit(text.rstrip("\n") + "\n\n" + recorded_line(record_id, lang) + "\n")
+            emit(text.rstrip("\n") + "\n\n" + recorded_line(record_id, lang) + "\n")
 
 
 @main.command()
@@ -239,9 +162,9 @@ def assess(
     default=None,
     help="Explain a result saved by `assess --format json`, without re-running the rules / 保存した判定結果から説明",
 )
-@_max_bytes_option
-@_rules_option
-@_lang_option
+@max_bytes_option
+@rules_option
+@lang_option
 @click.pass_context
 def explain(
     ctx: click.Context,
@@ -257,8 +180,8 @@ def explain(
 
     Give a CASE file, or --result FILE with a result saved by `assess --format json`.
     """
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from app.desk import load_result
         from facts.errors import InputError, Problem
         from render import explain as X
@@ -272,14 +195,14 @@ def explain(
         if result_file is not None:
             result = load_result(result_file)
         else:
-            with _desk(rules_dir) as desk:
+            with open_desk(rules_dir) as desk:
                 case_obj = desk.load_case(case, max_bytes=max_bytes)
                 if why_not_path:
                     desk.check_path(why_not_path, "--why-not")
                 if rule_id:
                     desk.rule(rule_id, "--rule")
                 result = desk.assess(case_obj)
-        _emit(X.explanation_text(result, lang, why_not_path, rule_id))
+        emit(X.explanation_text(result, lang, why_not_path, rule_id))
 
 
 @main.group()
@@ -288,14 +211,14 @@ def rules() -> None:
 
 
 @rules.command("list")
-@_rules_option
-@_lang_option
+@rules_option
+@lang_option
 @click.pass_context
 def rules_list(ctx: click.Context, rules_dir: Path | None, lang: str | None) -> None:
     """List every rule with its sources / 全ルールと根拠の一覧."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
-        rb = _desk(rules_dir).rule_base
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
+        rb = open_desk(rules_dir).rule_base
         head = "ルールセット" if lang == "ja" else "Rule set"
         count = f"{len(rb.rules)} 件のルール" if lang == "ja" else f"{len(rb.rules)} rules"
         origin = "読み込み元" if lang == "ja" else "from"
@@ -308,19 +231,19 @@ def rules_list(ctx: click.Context, rules_dir: Path | None, lang: str | None) -> 
                 lines.append(f"[{topic}] {rb.topics[topic].get(lang)}")
             lines.append(f"  {r.id}: {r.spec.title.get(lang)}")
             lines.append(f"      {'; '.join(r.spec.sources)}")
-        _emit("\n".join(lines) + "\n")
+        emit("\n".join(lines) + "\n")
 
 
 @rules.command("show")
 @click.argument("rule_id")
-@_rules_option
-@_lang_option
+@rules_option
+@lang_option
 @click.pass_context
 def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: str | None) -> None:
     """Show one rule: title, sources, conditions, conclusions / 1つのルールを表示."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
-        desk = _desk(rules_dir)
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
+        desk = open_desk(rules_dir)
         rb = desk.rule_base
         r = desk.rule(rule_id, "RULE_ID")
         labels = {
@@ -337,7 +260,7 @@ def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: s
         for c in r.spec.then:
             lines.append("  - " + json.dumps(c.model_dump(exclude_none=True), ensure_ascii=False))
         lines.append(f"{labels[5]}: {rb.version[:12]}")
-        _emit("\n".join(lines) + "\n")
+        emit("\n".join(lines) + "\n")
 
 
 def _register_batch() -> None:
@@ -362,7 +285,7 @@ def _register_document() -> None:
     from cli_document import document
 
     for command in document.commands.values():  # the same case-file limit as assess
-        _max_bytes_option(command)
+        max_bytes_option(command)
     main.add_command(document)
 
 

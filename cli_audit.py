@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import click
+
+from cli_common import Errors, emit, lang_option, open_desk, reader_lang, rules_option
 
 from facts.errors import InputError, Problem
 
@@ -22,42 +24,6 @@ EXIT_UNREPLAYED = 1  # replay --all: at least one record could not be replayed (
 # cli.py imports this module to register the group, so nothing is taken from
 # cli at import time (``python cli.py`` would otherwise import it in a cycle):
 # the shared helpers are looked up when a command runs.
-
-
-def _lang_option(func: Callable) -> Callable:
-    return click.option(
-        "--lang", type=click.Choice(["ja", "en"]), default=None,
-        help="Language of the output and messages: ja (default) or en / 出力の言語",
-    )(func)
-
-
-def _rules_option(func: Callable) -> Callable:
-    return click.option(
-        "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Rule base folder (default: the installed rules/) / ルールのフォルダ",
-    )(func)
-
-
-def _lang(ctx: click.Context, lang: str | None) -> str:
-    return lang or (ctx.obj or {}).get("lang") or "ja"
-
-
-def _Errors(lang: str) -> Any:
-    from cli import _Errors as errors
-
-    return errors(lang)
-
-
-def _emit(text: str) -> None:
-    from cli import _emit as emit
-
-    emit(text)
-
-
-def _desk(rules_dir: Path | None) -> Any:
-    from cli import _desk as desk
-
-    return desk(rules_dir)
 
 
 def db_option(func: Callable) -> Callable:
@@ -95,7 +61,7 @@ def record_assessment(
     from app.records import record_assessment as record
     from render.printed import reports_as_printed
 
-    with _open(db) as store, _desk(rules_dir) as desk:
+    with _open(db) as store, open_desk(rules_dir) as desk:
         return record(
             store, desk, case, advisor=advisor, note=note, max_bytes=max_bytes,
             reports=lambda result: reports_as_printed(result, fmt, audience),
@@ -121,18 +87,18 @@ def audit() -> None:
 @click.option("--rank1", default=None, metavar="PATH", help="Only records whose first path was PATH / 第1候補の進路")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_list(ctx: click.Context, case_id, advisor, date_from, date_to, rank1, fmt, db, lang) -> None:
     """List recorded assessments / 記録の一覧."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.audit import record_list, record_list_json
 
         since, until = _date(date_from, "--from"), _date(date_to, "--to")
         with _open(db) as store:
             rows = store.list(case_id=case_id, advisor=advisor, since=since, until=until, rank1=rank1)
-        _emit(record_list_json(rows) if fmt == "json" else record_list(rows, lang))
+        emit(record_list_json(rows) if fmt == "json" else record_list(rows, lang))
 
 
 @audit.command("show")
@@ -142,7 +108,7 @@ def audit_list(ctx: click.Context, case_id, advisor, date_from, date_to, rank1, 
 )
 @click.option("--for", "audience", type=click.Choice(["advisor", "debtor"]), default="advisor", help="Reader / 読み手")
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_show(ctx: click.Context, record_id: int, fmt: str, audience: str, db, lang) -> None:
     """The report exactly as it was given (no engine) / 記録した判定をそのまま表示.
@@ -151,8 +117,8 @@ def audit_show(ctx: click.Context, record_id: int, fmt: str, audience: str, db, 
     form that was not printed is rendered again from the stored result by
     today's renderer; a note on standard error says so.
     """
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from app.records import recorded_report, stored_result
 
         with _open(db) as store:
@@ -165,7 +131,7 @@ def audit_show(ctx: click.Context, record_id: int, fmt: str, audience: str, db, 
             text = printed(result, lang, fmt, audience)
             click.echo(t("rerendered", lang, id=record_id), err=True)
         assert text is not None
-        _emit(text)
+        emit(text)
 
 
 @audit.command("explain")
@@ -173,12 +139,12 @@ def audit_show(ctx: click.Context, record_id: int, fmt: str, audience: str, db, 
 @click.option("--why-not", "why_not_path", default=None, help="Why a path was not recommended / 推奨されない理由")
 @click.option("--rule", "rule_id", default=None, help="How one rule fared on this case / 1つのルールの評価")
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db, lang) -> None:
     """Why, from the stored data alone (no rule base, no engine) / 記録から判断の根拠を表示."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from app.records import stored_result
         from render import explain as X
 
@@ -186,7 +152,7 @@ def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db,
             raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
         with _open(db) as store:
             result = stored_result(store, record_id)
-        _emit(X.explanation_text(result, lang, why_not_path, rule_id))
+        emit(X.explanation_text(result, lang, why_not_path, rule_id))
 
 
 @audit.command("export")
@@ -194,12 +160,12 @@ def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db,
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Bundle file to write / 書き出すファイル")
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_export(ctx: click.Context, record_id: int, output: Path, db, lang) -> None:
     """Write a self-contained bundle: case, result, rule files, hashes / 記録を単体で検証できる形で書き出す."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.audit import t
 
         with _open(db) as store:
@@ -217,35 +183,35 @@ def audit_export(ctx: click.Context, record_id: int, output: Path, db, lang) -> 
 
 @audit.command("verify")
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_verify(ctx: click.Context, db, lang) -> None:
     """Re-hash the whole store; name the first altered, inserted or removed record (exit 1) / 改ざんの検査."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.audit import verify_text
 
         with _open(db) as store:
             report = store.verify()
             where = store.display
-        _emit(verify_text(report, where, lang))
+        emit(verify_text(report, where, lang))
     if not report.ok:
         raise SystemExit(EXIT_TAMPERED)
 
 
 @audit.command("verify-bundle")
 @click.argument("bundle_file", type=click.Path(dir_okay=False, path_type=Path))
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_verify_bundle(ctx: click.Context, bundle_file: Path, lang) -> None:
     """Check an exported bundle on its own, on any machine (exit 1 if altered) / 書き出した記録の検査."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from app.records import verify_bundle_file
         from render.audit import bundle_text
 
         bundle, findings = verify_bundle_file(bundle_file)
-        _emit(bundle_text(findings, bundle, lang))
+        emit(bundle_text(findings, bundle, lang))
     if findings:
         raise SystemExit(EXIT_TAMPERED)
 
@@ -255,14 +221,14 @@ def audit_verify_bundle(ctx: click.Context, bundle_file: Path, lang) -> None:
 @click.option("--all", "replay_all", is_flag=True, help="Replay every record and summarise / すべての記録を再判定")
 @click.option("--recorded", is_flag=True, help="Replay under the recorded rule-base version / 記録時のルールで再判定")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
-@_rules_option
+@rules_option
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules_dir, db, lang) -> None:
     """Re-run a recorded case under today's rules (or --rules DIR) and show what changed and why / 再判定と差分."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from app import records as R
         from render.audit import replay_all_text, replay_text
 
@@ -273,7 +239,7 @@ def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules
             raise InputError([Problem("--recorded", "--recorded と --rules は同時に指定できません",
                                       "--recorded and --rules cannot be used together")])
         with _open(db) as store:
-            desk = None if recorded else _desk(rules_dir)
+            desk = None if recorded else open_desk(rules_dir)
             try:
                 if replay_all:
                     every = R.replay_all(store, desk)
@@ -283,14 +249,14 @@ def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules
                 if desk is not None:
                     desk.close()
         if not replay_all:
-            _emit(json.dumps(one.to_json(), ensure_ascii=False, indent=2) if fmt == "json" else replay_text(one, lang))
+            emit(json.dumps(one.to_json(), ensure_ascii=False, indent=2) if fmt == "json" else replay_text(one, lang))
             return
         if fmt == "json":
             # one JSON value: the replays as before, then the records that could not be replayed
             data = {"replays": [rp.to_json() for rp in every.replays], "failed": [f.to_json() for f in every.failures]}
-            _emit(json.dumps(data, ensure_ascii=False, indent=2))
+            emit(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            _emit(replay_all_text(every, lang))
+            emit(replay_all_text(every, lang))
     if replay_all and not every.ok:
         raise SystemExit(EXIT_UNREPLAYED)
 
@@ -300,14 +266,14 @@ def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules
 @click.option("--advisor", default=None, help="Who asked for the purge / 担当者")
 @click.option("--note", default=None, help="Why (no personal data here) / 理由")
 @db_option
-@_lang_option
+@lang_option
 @click.pass_context
 def audit_purge(ctx: click.Context, case_id: str, advisor, note, db, lang) -> None:
     """Erase a client's data on request; hashes stay and the chain still verifies / 個人データの消去."""
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.audit import t
 
         with _open(db) as store:
             purge_id, ids = store.purge(case_id, advisor=advisor, note=note)
-        _emit(t("purge_done", lang, case=case_id, ids=", ".join(map(str, ids)), id=purge_id) + "\n")
+        emit(t("purge_done", lang, case=case_id, ids=", ".join(map(str, ids)), id=purge_id) + "\n")

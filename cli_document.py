@@ -11,28 +11,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import click
 
+from cli_common import Errors, open_desk, reader_lang
 from facts.errors import InputError, Problem
-
-
-def _lang(ctx: click.Context, lang: str | None) -> str:
-    return lang or (ctx.obj or {}).get("lang") or "ja"
-
-
-def _Errors(lang: str) -> Any:
-    # cli.py imports this module to register the group: look its helpers up when a command runs
-    from cli import _Errors as errors
-
-    return errors(lang)
-
-
-def _desk(rules_dir: Path | None) -> Any:
-    from cli import _desk as desk
-
-    return desk(rules_dir)
 
 
 def check_target(option: str, value: str, suffixes: tuple[str, ...], case: str) -> Path:
@@ -90,8 +74,8 @@ def _command(kind: str, doc: str) -> Callable:
         ctx: click.Context, case: str, output: str, pdf: str | None, rules_dir: Path | None, lang: str | None,
         max_bytes: int | None = None,  # cli.py adds --max-bytes, shared with assess
     ) -> None:
-        lang = _lang(ctx, lang)
-        with _Errors(lang):
+        lang = reader_lang(ctx, lang)
+        with Errors(lang):
             html_path = check_target("-o", output, (".html", ".htm"), case)
             pdf_path = check_target("--pdf", pdf, (".pdf",), case) if pdf is not None else None
             if pdf_path is not None and pdf_path.resolve() == html_path.resolve():
@@ -99,7 +83,7 @@ def _command(kind: str, doc: str) -> Callable:
                                           f"--pdf and -o cannot name the same file (got {pdf})")])
             from render.documents import html_to_pdf, render_html
 
-            with _desk(rules_dir) as desk:
+            with open_desk(rules_dir) as desk:
                 case_obj = desk.load_case(case, **({} if max_bytes is None else {"max_bytes": max_bytes}))
                 result = desk.assess(case_obj)
             html = render_html(kind, result, lang, case=case_obj)

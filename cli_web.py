@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from cli_common import Errors
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -31,9 +33,7 @@ def serve(host: str, port: int, db: str | None, rules_dir: Path | None, secure_c
     from web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from cli import _Errors
-
-    with _Errors("ja"):
+    with Errors("ja"):
         app = create_app(db, rules_dir, secure_cookies=secure_cookies)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"注意: {host} で待ち受けます（この端末以外からも接続できます） / listening on {host}: reachable from other machines", err=True)
@@ -78,13 +78,11 @@ _DB = click.option("--db", default=None, metavar="FILE|URL", help="Audit store /
 @_DB
 def users_add(name: str, supervisor: bool, password_stdin: bool, db: str | None) -> None:
     """Create an account; the password is asked for (never an argument) / アカウントを作成."""
-    from cli import _Errors
-
     from audit import Store
     from audit import accounts as A
     from web.security import hash_password
 
-    with _Errors(_lang()):
+    with Errors(_lang()):
         A.check_name(name)
         password = _password(password_stdin)
         with Store.open(db) as store:
@@ -99,14 +97,12 @@ def users_add(name: str, supervisor: bool, password_stdin: bool, db: str | None)
 @_DB
 def users_passwd(name: str, password_stdin: bool, db: str | None) -> None:
     """Set a new password; the account's open sessions end / パスワードを変更（ログイン中のセッションは終了）."""
-    from cli import _Errors
-
     from audit import Store
     from audit import accounts as A
     from facts.errors import Problem
     from web.security import hash_password
 
-    with _Errors(_lang()):
+    with Errors(_lang()):
         with Store.open(db) as store:
             if A.get_account(store, name) is None:
                 raise A.AccountError([Problem("NAME", f"アカウント {name} はありません", f"no account {name}")])
@@ -119,12 +115,10 @@ def users_passwd(name: str, password_stdin: bool, db: str | None) -> None:
 @_DB
 def users_remove(name: str, db: str | None) -> None:
     """Remove an account (an advisor who left); their records stay, their sessions end / アカウントを削除."""
-    from cli import _Errors
-
     from audit import Store
     from audit import accounts as A
 
-    with _Errors(_lang()):
+    with Errors(_lang()):
         with Store.open(db) as store:
             A.remove_account(store, name)
     click.echo(f"アカウント {name} を削除しました（記録は残ります） / account {name} removed (its records stay)", err=True)

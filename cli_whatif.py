@@ -9,50 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
+from cli_common import Errors, emit, lang_option, open_desk, reader_lang, rules_option
 from facts.errors import InputError, Problem
-
-# cli.py imports this module to register the commands, so nothing is taken
-# from cli at import time; the shared helpers are looked up when a command runs.
-
-
-def _lang_option(func: Callable) -> Callable:
-    return click.option(
-        "--lang", type=click.Choice(["ja", "en"]), default=None,
-        help="Language of the output and messages: ja (default) or en / 出力の言語",
-    )(func)
-
-
-def _rules_option(func: Callable) -> Callable:
-    return click.option(
-        "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Rule base folder (default: the installed rules/) / ルールのフォルダ",
-    )(func)
-
-
-def _lang(ctx: click.Context, lang: str | None) -> str:
-    return lang or (ctx.obj or {}).get("lang") or "ja"
-
-
-def _Errors(lang: str) -> Any:
-    from cli import _Errors as errors
-
-    return errors(lang)
-
-
-def _emit(text: str) -> None:
-    from cli import _emit as emit
-
-    emit(text)
-
-
-def _desk(rules_dir: Path | None) -> Any:
-    from cli import _desk as desk
-
-    return desk(rules_dir)
 
 
 def _json(data: Any) -> str:
@@ -72,8 +34,8 @@ def _json(data: Any) -> str:
 @click.option("--plot", "plot_file", default=None, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
               help="With --sweep: draw the table as a PNG chart / --sweep の結果をグラフ（PNG）に")
 @click.option("--json", "as_json", is_flag=True, help="The result as JSON / JSONで出力")
-@_rules_option
-@_lang_option
+@rules_option
+@lang_option
 @click.pass_context
 def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: str | None, close_path: str | None,
            sweep_spec: str | None, plot_file: Path | None, as_json: bool, rules_dir: Path | None, lang: str | None) -> None:
@@ -86,8 +48,8 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
     another debt's balance or the date (waiting) that lists PATH or takes it off the list, each
     verified by assessing the changed case (after any --set).
     """
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from app.whatif import changed_case, parse_settings, what_if
         from render.whatif import smallest_text, whatif_text
 
@@ -106,7 +68,7 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
 
             spec = parse_sweep(sweep_spec)
             parsed = parse_settings(settings)
-            with _desk(rules_dir) as desk:
+            with open_desk(rules_dir) as desk:
                 case_obj = desk.load_case(case)
                 if parsed:
                     case_obj = changed_case(case_obj, parsed)
@@ -115,13 +77,13 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
                 from render.plot import plot_sweep
 
                 plot_sweep(table, plot_file, lang)
-            _emit(_json(table.to_json()) if as_json else sweep_text(table, lang))
+            emit(_json(table.to_json()) if as_json else sweep_text(table, lang))
             return
         if not settings and not (open_path or close_path):
             raise InputError([Problem("--set", "変える入力を --set PATH=VALUE で指定してください（または --open / --close）",
                                       "give the inputs to change with --set PATH=VALUE (or --open / --close)")])
         parsed = parse_settings(settings)
-        with _desk(rules_dir) as desk:
+        with open_desk(rules_dir) as desk:
             case_obj = desk.load_case(case)
             if open_path or close_path:
                 from app.smallest import smallest_change
@@ -131,10 +93,10 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
                 if parsed:
                     case_obj = changed_case(case_obj, parsed)
                 search = smallest_change(desk, case_obj, path, "open" if open_path else "close")
-                _emit(_json(search.to_json()) if as_json else smallest_text(search, search.original, lang))
+                emit(_json(search.to_json()) if as_json else smallest_text(search, search.original, lang))
                 return
             outcome = what_if(desk, case_obj, parsed)
-        _emit(_json(outcome.to_json(lang)) if as_json else whatif_text(outcome, lang))
+        emit(_json(outcome.to_json(lang)) if as_json else whatif_text(outcome, lang))
 
 
 @click.command()
@@ -142,19 +104,19 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
 @click.option("--ics", "ics_file", default=None, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.ics",
               help="Also write the dated deadlines not yet passed as calendar events / 期限をカレンダー形式（.ics）で書き出す")
 @click.option("--json", "as_json", is_flag=True, help="The deadlines as JSON / JSONで出力")
-@_rules_option
-@_lang_option
+@rules_option
+@lang_option
 @click.pass_context
 def deadlines(ctx: click.Context, case: str, ics_file: Path | None, as_json: bool, rules_dir: Path | None, lang: str | None) -> None:
     """Every dated deadline the case implies, in date order / 事案から導かれる期限を日付順に.
 
     Each with what happens when it passes and its source; dates the case cannot fix are listed as missing.
     """
-    lang = _lang(ctx, lang)
-    with _Errors(lang):
+    lang = reader_lang(ctx, lang)
+    with Errors(lang):
         from render.whatif import d_, deadlines_text
 
-        with _desk(rules_dir) as desk:
+        with open_desk(rules_dir) as desk:
             result = desk.assess(desk.load_case(case), explain=False)
         text = (_json({"case_id": result.case_id, "as_of": result.as_of.isoformat(),
                        "deadlines": result.to_json(lang)["deadlines"]})
@@ -166,4 +128,4 @@ def deadlines(ctx: click.Context, case: str, ics_file: Path | None, as_json: boo
             write_calendar(ics_file, data)
             if not as_json:
                 text += "\n" + d_("ics", lang, n=count, file=ics_file) + "\n"
-        _emit(text)
+        emit(text)
