@@ -26,12 +26,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
-
-
-@pytest.fixture(scope="module")
 def catalog(desk):
     return desk.rule_base.catalog
 

@@ -6,9 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
 
-from app.desk import Desk
 from engine.conditions import compile_conditions
 from engine.crosscheck import candidates
 from engine.memory import input_records, lookups
@@ -18,12 +16,6 @@ from knowledge.evaluate import holds
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import cases as generated  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
 
 
 def test_compiled_conditions_agree_with_the_reference_on_every_binding_of_every_rule(desk):

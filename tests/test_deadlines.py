@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.desk import Desk
 from app.result import Result
 from app.whatif import changed_case
 from cli import main
@@ -18,12 +17,6 @@ from facts.errors import InputError
 ROOT = Path(__file__).resolve().parent.parent
 AUCTION = str(ROOT / "examples" / "auction_filed.yaml")
 CASE_A = str(ROOT / "examples" / "case_a.yaml")
-
-
-@pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
 
 
 @pytest.fixture(scope="module")

@@ -29,12 +29,6 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 CASE_A = ROOT / "examples" / "case_a.yaml"
 
 
-@pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
-
-
 # -- layers ---------------------------------------------------------------------
 
 

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from app.desk import Desk
 from cli import main
 from facts import display
 from facts.load import load_case_text
@@ -23,12 +22,6 @@ from tests.test_sources import registry, resolve
 ROOT = Path(__file__).resolve().parent.parent
 CASE_A = ROOT / "examples" / "case_a.yaml"
 A4_POINTS = (595.28, 841.89)  # 210 mm x 297 mm
-
-
-@pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
 
 
 def assess_text(desk, text: str, name: str = "case"):

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 
-from app.desk import Desk
 from engine.memory import input_records
 
 BASE = """case_id: or-once
@@ -31,13 +29,6 @@ mortgage:
   current_creditor: {creditor}
   last_payment_date: 2016-01-05
 """
-
-
-@pytest.fixture(scope="module")
-def desk():
-    d = Desk()
-    yield d
-    d.close()
 
 
 def firing_counts(desk, occupation="会社員", creditor="servicer"):

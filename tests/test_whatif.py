@@ -12,24 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.desk import Desk
 from app.whatif import changed_case, field_kind, parse_settings, split_path, what_if
 from cli import main
 from facts.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_A = str(ROOT / "examples" / "case_a.yaml")
-
-
-@pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
-
-
-@pytest.fixture(scope="module")
-def case_a(desk):
-    return desk.load_case(CASE_A)
 
 
 def run(*args: str):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.desk import Desk
 from app.sweep import parse_sweep, sweep
 from app.whatif import changed_case
 from cli import main
@@ -19,17 +18,6 @@ from facts.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_A = str(ROOT / "examples" / "case_a.yaml")
-
-
-@pytest.fixture(scope="module")
-def desk():
-    with Desk() as d:
-        yield d
-
-
-@pytest.fixture(scope="module")
-def case_a(desk):
-    return desk.load_case(CASE_A)
 
 
 @pytest.fixture(scope="module")
