@@ -136,7 +136,8 @@ def assess(
 
         if not record:
             with open_desk(rules_dir) as desk:
-                result = desk.assess(desk.load_case(case, max_bytes=max_bytes))
+                # only the JSON document carries the explanations; a report never reads them
+                result = desk.assess(desk.load_case(case, max_bytes=max_bytes), explain=fmt == "json")
             emit(printed(result, lang, fmt, audience))
             return
         from cli_audit import record_assessment, recorded_line

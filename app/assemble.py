@@ -29,6 +29,7 @@ from app.result import (
     Result,
     RulesetInfo,
     WarningItem,
+    build,
 )
 from engine.memory import Record, Run
 from facts.builder import FactSet
@@ -62,10 +63,10 @@ def assemble(
     derived_records = [r for r in run.records.values() if r.firings]
     figures, figure_info = _figures(rb, derived_records)
     recommendations, blocked = _paths(rb, run, derived_records, figures)
-    result = Result(
+    result = Result.model_construct(
         case_id=case.case_id,
         as_of=case.as_of,
-        ruleset=RulesetInfo(version=rb.version, rules=len(rb.rules), origin=rb.origin, files=dict(rb.files)),
+        ruleset=RulesetInfo.model_construct(version=rb.version, rules=len(rb.rules), origin=rb.origin, files=dict(rb.files)),
         engine=engine,
         stage=next((r.fields["value"] for r in derived_records if r.type == "finding" and r.name == "stage"), None),
         figures=figures,
@@ -76,7 +77,7 @@ def assemble(
         missing=_missing(rb, run, derived_records),
         parameters=_parameters(rb, applied, _params_read(run)),
         facts=[
-            InputFact(id=r.id, type=r.type, fields={k: exact(v) for k, v in r.fields.items() if v is not None})
+            build(InputFact, id=r.id, type=r.type, fields={k: exact(v) for k, v in r.fields.items() if v is not None})
             for r in run.records.values()
             if not r.firings and r.type != "params"
         ],
@@ -89,7 +90,7 @@ def assemble(
 
 
 def _firing(f: Any) -> Firing:
-    return Firing(
+    return build(Firing, 
         index=f.index,
         rule=f.rule.id,
         title=f.rule.spec.title,
@@ -103,13 +104,13 @@ def _firing(f: Any) -> Firing:
 
 
 def condition_seen(seen: Any) -> ConditionSeen:
-    condition = ConditionSeen(text=seen.text, values={k: exact(v) for k, v in seen.values.items()}, result=seen.result)
-    condition._seen = seen  # the text is written out from it when shown, with the values as the engine saw them
+    condition = build(ConditionSeen, text=seen.text, values={k: exact(v) for k, v in seen.values.items()}, result=seen.result)
+    condition.__pydantic_private__["_seen"] = seen  # the text is written out from it when shown, with the values as the engine saw them
     return condition
 
 
 def _derived(r: Record) -> Derived:
-    return Derived(
+    return build(Derived, 
         id=r.id,
         kind=r.type,
         name=r.name or "",
@@ -226,21 +227,32 @@ def _missing(rb: RuleBase, run: Run, derived: list[Record]) -> list[MissingItem]
 _PARAM_REF = re.compile(r"params\.([a-z_0-9]+)")
 
 
-def _reads(rule: Any) -> set[str]:
+_READS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _reads(rule: Any) -> frozenset[str]:
     """The parameters a rule reads in its conditions and computed values (not in its messages)."""
+    known = _READS.get(id(rule))
+    if known is not None and known[0] is rule:  # the rule itself is kept, so its id is never reused
+        return known[1]
     texts = list(rule.spec.when) + [str(getattr(c, "value", "") or "") for c in rule.spec.then]
-    return {m for t in texts for m in _PARAM_REF.findall(t)}
+    reads = frozenset(m for t in texts for m in _PARAM_REF.findall(t))
+    _READS[id(rule)] = (rule, reads)
+    return reads
 
 
 def _params_read(run: Run) -> set[str]:
-    return {name for f in run.firings for name in _reads(f.rule)}
+    read: set[str] = set()
+    for f in run.firings:
+        read |= _reads(f.rule)
+    return read
 
 
 def _parameters(rb: RuleBase, applied: dict[str, Applied], read: set[str]) -> dict[str, Parameter]:
     out = {}
     for name, p in rb.parameters.items():
         a = applied[name]
-        out[name] = Parameter(
+        out[name] = build(Parameter, 
             name=name,
             value=exact(a.value),
             default=exact(a.default),

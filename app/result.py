@@ -21,7 +21,7 @@ import types
 import typing
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
@@ -30,6 +30,9 @@ from facts.text import Bilingual
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ConditionSeen(_Model):
@@ -57,9 +60,12 @@ class ConditionSeen(_Model):
 
     @property
     def evaluated(self) -> str:
-        if self._written is None:
-            self._written = self._seen.evaluated if self._seen is not None else ""
-        return self._written
+        private = self.__pydantic_private__  # read directly: pydantic's attribute hook costs more than the text
+        written = private["_written"]
+        if written is None:
+            seen = private["_seen"]
+            written = private["_written"] = seen.evaluated if seen is not None else ""
+        return written
 
 
 class Firing(_Model):
@@ -278,6 +284,37 @@ class Result(_Model):
 
 
 # ---------------------------------------------------------------------------
+# Building a Result from the engine's own values
+
+_PRIVATE: dict[type, dict[str, Any]] = {}
+
+
+def build(cls: type[_M], /, **fields: Any) -> _M:
+    """A model from values zansai itself computed, every field given, not validated again.
+
+    Assembly makes tens of thousands of these per batch of cases; pydantic's
+    validation, and even ``model_construct`` (which fills defaults and walks
+    every field), cost more than the engine's matching. Every field must be
+    passed, in any order, with the type the model declares: tests/test_result_build.py
+    checks that each model built this way equals the validated one.
+    """
+    if fields.keys() != _field_set(cls):
+        missing = sorted(_field_set(cls) - set(fields))
+        extra = sorted(set(fields) - _field_set(cls))
+        raise TypeError(f"{cls.__name__}: build() needs every field (missing {missing}, unknown {extra})")
+    private = _PRIVATE.get(cls)
+    if private is None:
+        private = _PRIVATE[cls] = {name: attr.default for name, attr in cls.__private_attributes__.items()}
+    model = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(model, "__dict__", fields)
+    setattr_(model, "__pydantic_fields_set__", set(fields))
+    setattr_(model, "__pydantic_extra__", None)
+    setattr_(model, "__pydantic_private__", dict(private) if private else None)
+    return model
+
+
+# ---------------------------------------------------------------------------
 # One converter between exact values and JSON, both ways
 
 
@@ -305,6 +342,7 @@ _AS_IS = frozenset({str, int, bool, float, type(None)})
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELD_SETS: dict[type, frozenset[str]] = {}
 
 
 def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
@@ -314,7 +352,109 @@ def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
     return names
 
 
+def _field_set(cls: type[BaseModel]) -> frozenset[str]:
+    names = _FIELD_SETS.get(cls)
+    if names is None:
+        names = _FIELD_SETS[cls] = frozenset(_fields(cls))
+    return names
+
+
+# The models a Result holds by the thousand are written out by hand, field by
+# field in declaration order, as the generic ``_dump`` would: the same document,
+# at a fraction of the cost. tests/test_result_build.py compares the two.
+
+
+def _both(text: Bilingual) -> dict[str, str]:
+    return {"ja": text.ja, "en": text.en}
+
+
+def _dump_condition(c: ConditionSeen, lang: str) -> dict[str, Any]:
+    d = c.__dict__
+    values = d["values"]
+    return {
+        "text": d["text"],
+        "values": {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in values.items()},
+        "result": d["result"],
+        "evaluated": c.evaluated,
+    }
+
+
+def _dump_firing(f: Firing, lang: str) -> dict[str, Any]:
+    d = f.__dict__
+    title, note = d["title"], d["note"]
+    texts = {"title": _both(title)}
+    if note is not None:
+        texts["note"] = _both(note)
+    return {
+        "index": d["index"],
+        "rule": d["rule"],
+        "title": title.get(lang),
+        "sources": list(d["sources"]),
+        "note": None if note is None else note.get(lang),
+        "stratum": d["stratum"],
+        "matched": list(d["matched"]),
+        "conditions": [_dump_condition(c, lang) for c in d["conditions"]],
+        "concluded": list(d["concluded"]),
+        "texts": texts,
+    }
+
+
+def _dump_derived(r: Derived, lang: str) -> dict[str, Any]:
+    d = r.__dict__
+    value, text, extra = d["value"], d["text"], d["extra"]
+    out = {
+        "id": d["id"],
+        "kind": d["kind"],
+        "name": d["name"],
+        "value": value if type(value) in _AS_IS else _dump_any(value, lang),
+        "value_kind": d["value_kind"],
+        "about": list(d["about"]),
+        "firings": list(d["firings"]),
+        "text": None if text is None else text.get(lang),
+        "extra": _dump_any(extra, lang) if extra else {},
+    }
+    if text is not None:
+        out["texts"] = {"text": _both(text)}
+    return out
+
+
+def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
+    d = p.__dict__
+    value, default, on, since = d["value"], d["default"], d["on"], d["in_force_from"]
+    return {
+        "name": d["name"],
+        "value": value if type(value) in _AS_IS else _dump_any(value, lang),
+        "default": default if type(default) in _AS_IS else _dump_any(default, lang),
+        "overridden": d["overridden"],
+        "title": d["title"].get(lang),
+        "sources": list(d["sources"]),
+        "kind": d["kind"],
+        "unit": d["unit"],
+        "applies_on": d["applies_on"],
+        "on": None if on is None else on.isoformat(),
+        "in_force_from": None if since is None else since.isoformat(),
+        "practice": d["practice"],
+        "used": d["used"],
+        "texts": {"title": _both(d["title"])},
+    }
+
+
+_FAST: dict[type, Any] = {
+    ConditionSeen: _dump_condition,
+    Firing: _dump_firing,
+    Derived: _dump_derived,
+    Parameter: _dump_parameter,
+}
+
+
 def _dump(model: BaseModel, lang: str) -> dict[str, Any]:
+    fast = _FAST.get(type(model))
+    if fast is not None:
+        return fast(model, lang)
+    return _dump_fields(model, lang)
+
+
+def _dump_fields(model: BaseModel, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     texts: dict[str, Any] = {}
     values = model.__dict__  # pydantic keeps field values here; reading it skips attribute lookup

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from typing import Any
 
@@ -41,7 +42,15 @@ class CompiledRule:
     name: str  # the durable-rules rule name (r0, r1 …)
     order: list[Slot]  # positive slots in join order
     definition: dict[str, Any]
-    holds: Test  # all the rule's conditions as one Python closure (engine.conditions), for the cross-check
+
+    @cached_property
+    def holds(self) -> Test:
+        """All the rule's conditions as one Python closure (engine.conditions), for the cross-check.
+
+        Built when first needed: a rule whose facts never occur is never checked,
+        and building every closure up front cost a cold start more than its case.
+        """
+        return compile_conditions([c.tree for c in self.rule.conditions])
 
 
 def _compile_error(rule: Rule, ja: str, en: str) -> RuleBaseError:
@@ -302,7 +311,7 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
         for slot in rule.absent.values():
             patterns.append({f"{slot.alias}$not": _pattern(slot, [])})
     return CompiledRule(
-        rule=rule, name=name, order=order, definition={"all": patterns}, holds=compile_conditions([c.tree for c in rule.conditions])
+        rule=rule, name=name, order=order, definition={"all": patterns}
     )
 
 

@@ -1,0 +1,81 @@
+"""The Result's fast paths must say exactly what the slow, general ones say.
+
+Assembly builds the models a Result holds by the thousand with
+``app.result.build`` (no validation), and ``to_json`` writes the most
+numerous of them field by field. Both exist only for speed; here every model
+of real results, with explanations, is held to pydantic's validation and to
+the generic field-by-field writer.
+"""
+
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from app import result as R
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def _models(value):
+    """Every model inside a value, depth first."""
+    if isinstance(value, BaseModel):
+        yield value
+        for name in type(value).model_fields:
+            yield from _models(getattr(value, name))
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _models(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _models(v)
+
+
+@pytest.fixture(scope="module")
+def results(desk):
+    return [desk.assess(desk.load_case(str(path)), explain=True) for path in EXAMPLES]
+
+
+def test_every_built_model_equals_the_validated_one(results):
+    checked = set()
+    for result in results:
+        for model in _models(result):
+            cls = type(model)
+            if cls is R.ConditionSeen:
+                validated = cls.model_validate({**model.__dict__, "evaluated": model.evaluated})
+            else:
+                validated = cls.model_validate(dict(model.__dict__))
+            assert validated.__dict__ == model.__dict__, cls.__name__  # private state (the engine's view) aside
+            # same types too: a tuple where the model declares a list would compare unequal here
+            assert {k: type(v) for k, v in validated.__dict__.items()} == {
+                k: type(v) for k, v in model.__dict__.items()
+            }, cls.__name__
+            checked.add(cls)
+    assert {R.Firing, R.ConditionSeen, R.Derived, R.Parameter, R.InputFact} <= checked
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_hand_written_writers_say_what_the_generic_one_says(results, lang):
+    seen = set()
+    for result in results:
+        for model in _models(result):
+            fast = R._FAST.get(type(model))
+            if fast is None:
+                continue
+            assert fast(model, lang) == R._dump_fields(model, lang), type(model).__name__
+            seen.add(type(model))
+    assert seen == set(R._FAST)
+
+
+def test_build_refuses_a_missing_or_unknown_field():
+    with pytest.raises(TypeError, match=r"missing \['result'\]"):
+        R.build(R.ConditionSeen, text="x", values={})
+    with pytest.raises(TypeError, match=r"unknown \['colour'\]"):
+        R.build(R.InputFact, id="a", type="case", fields={}, colour="red")
+
+
+def test_a_built_condition_writes_its_text_from_what_the_engine_saw(results):
+    condition = results[0].trace[0].conditions[0]
+    assert condition.__pydantic_private__["_seen"] is not None
+    assert condition.evaluated and condition.evaluated.endswith(("✓", "✗"))
