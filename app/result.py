@@ -21,18 +21,18 @@ import types
 import typing
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
+from facts.models import build  # noqa: F401 - assembly builds the Result's models with it
+from facts.models import field_names as _fields
 from facts.text import Bilingual
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-
-_M = TypeVar("_M", bound=BaseModel)
 
 
 class ConditionSeen(_Model):
@@ -284,37 +284,6 @@ class Result(_Model):
 
 
 # ---------------------------------------------------------------------------
-# Building a Result from the engine's own values
-
-_PRIVATE: dict[type, dict[str, Any]] = {}
-
-
-def build(cls: type[_M], /, **fields: Any) -> _M:
-    """A model from values zansai itself computed, every field given, not validated again.
-
-    Assembly makes tens of thousands of these per batch of cases; pydantic's
-    validation, and even ``model_construct`` (which fills defaults and walks
-    every field), cost more than the engine's matching. Every field must be
-    passed, in any order, with the type the model declares: tests/test_result_build.py
-    checks that each model built this way equals the validated one.
-    """
-    if fields.keys() != _field_set(cls):
-        missing = sorted(_field_set(cls) - set(fields))
-        extra = sorted(set(fields) - _field_set(cls))
-        raise TypeError(f"{cls.__name__}: build() needs every field (missing {missing}, unknown {extra})")
-    private = _PRIVATE.get(cls)
-    if private is None:
-        private = _PRIVATE[cls] = {name: attr.default for name, attr in cls.__private_attributes__.items()}
-    model = cls.__new__(cls)
-    setattr_ = object.__setattr__
-    setattr_(model, "__dict__", fields)
-    setattr_(model, "__pydantic_fields_set__", set(fields))
-    setattr_(model, "__pydantic_extra__", None)
-    setattr_(model, "__pydantic_private__", dict(private) if private else None)
-    return model
-
-
-# ---------------------------------------------------------------------------
 # One converter between exact values and JSON, both ways
 
 
@@ -339,24 +308,6 @@ def plain(value: Any) -> Any:
 
 # Values that JSON holds as they are: most of a Result, so they skip every other test.
 _AS_IS = frozenset({str, int, bool, float, type(None)})
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_FIELD_SETS: dict[type, frozenset[str]] = {}
-
-
-def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(cls.model_fields)
-    return names
-
-
-def _field_set(cls: type[BaseModel]) -> frozenset[str]:
-    names = _FIELD_SETS.get(cls)
-    if names is None:
-        names = _FIELD_SETS[cls] = frozenset(_fields(cls))
-    return names
 
 
 # The models a Result holds by the thousand are written out by hand, field by

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from facts import display
+from facts.models import build
 from facts.text import Bilingual
 from knowledge import expr as E
 from knowledge.model import RuleBase
@@ -44,9 +45,11 @@ class Concluder:
 
     def conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record]) -> None:
         rule = firing.rule
+        resolve, _ = resolver(binding)  # once per firing: every conclusion reads the same facts
+        about = tuple(rec.id for rec in binding.values() if rec.type in ("other_debt", "guarantor"))
         for index, (conclusion, node) in enumerate(rule.conclusions):
             try:
-                self._conclude(run, firing, binding, conclusion, node)
+                self._conclude(run, firing, resolve, about, conclusion, node)
             except E.EvalError as exc:
                 raise engine_error(
                     f"ルール {rule.id} の結論 then[{index}] を計算できません: {exc.ja}",
@@ -54,11 +57,11 @@ class Concluder:
                     rule.id,
                 ) from exc
 
-    def _conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record], c: Any, node: Any) -> None:
+    def _conclude(
+        self, run: Run, firing: FiringRecord, resolve: Callable[[E.Ref], Any], about: tuple[str, ...], c: Any, node: Any
+    ) -> None:
         rule = firing.rule
-        resolve, _ = resolver(binding)
         catalog = self.rule_base.catalog
-        about = tuple(rec.id for key, rec in binding.items() if rec.type in ("other_debt", "guarantor"))
 
         def value_of(kind: str, label: str) -> Any:
             value = E.evaluate(node, resolve)
@@ -78,11 +81,11 @@ class Concluder:
             value = True if node is None else value_of(decl.kind, c.finding)
             self._derive(run, firing, "finding", c.finding, {"value": value}, (), None, decl.kind)
         elif isinstance(c, PathConclusion):
-            self._derive(run, firing, "path", c.path, {}, (), self._fill(c.summary, binding), None)
+            self._derive(run, firing, "path", c.path, {}, (), self._fill(c.summary, resolve), None)
         elif isinstance(c, WarningConclusion):
-            self._derive(run, firing, "warning", c.warning, {}, about, self._fill(c.message, binding), None)
+            self._derive(run, firing, "warning", c.warning, {}, about, self._fill(c.message, resolve), None)
         elif isinstance(c, BlockConclusion):
-            self._derive(run, firing, "block", c.block, {}, (), self._fill(c.reason, binding), None)
+            self._derive(run, firing, "block", c.block, {}, (), self._fill(c.reason, resolve), None)
         elif isinstance(c, RankConclusion):
             above = list(catalog.paths) if c.above == "all" else list(c.above)
             self._derive(
@@ -92,14 +95,14 @@ class Concluder:
                 c.rank,
                 {},
                 (),
-                self._fill(c.reason, binding),
+                self._fill(c.reason, resolve),
                 None,
                 extra={"above": [p for p in above if p != c.rank], "step": c.step, "rule": rule.id},
                 key_extra=(rule.id,),
             )
         elif isinstance(c, MissingConclusion):
             self._derive(
-                run, firing, "missing", c.missing, {}, (), self._fill(c.message, binding), None, extra={"blocks": c.blocks}
+                run, firing, "missing", c.missing, {}, (), self._fill(c.message, resolve), None, extra={"blocks": c.blocks}
             )
 
     def _derive(
@@ -133,7 +136,7 @@ class Concluder:
             # what each rule said: two rules may give the same warning for different paths.
             existing.firings.append(firing.index)
             if kind == "warning" and text is not None and existing.text is not None and text.ja not in existing.text.ja:
-                existing.text = Bilingual(ja=f"{existing.text.ja}{text.ja}", en=f"{existing.text.en} {text.en}")  # Japanese sentences join without a space
+                existing.text = build(Bilingual, ja=f"{existing.text.ja}{text.ja}", en=f"{existing.text.en} {text.en}")  # Japanese sentences join without a space
             firing.concluded.append(existing_id)
             return
         suffix = "" if not about else "@" + "+".join(about)
@@ -155,8 +158,7 @@ class Concluder:
         if kind in ASSERTED_KINDS:
             self._assert(run, rec)
 
-    def _fill(self, text: Bilingual, binding: dict[str, Record]) -> Bilingual:
-        resolve, _ = resolver(binding)
+    def _fill(self, text: Bilingual, resolve: Callable[[E.Ref], Any]) -> Bilingual:
         rb = self.rule_base
 
         def render(template: str, lang: str) -> str:
@@ -167,7 +169,7 @@ class Concluder:
                     out.append(_display(rb, ref, resolve(ref), lang, bare=spec == "bare"))
             return "".join(out)
 
-        return Bilingual(ja=render(text.ja, "ja"), en=render(text.en, "en"))
+        return build(Bilingual, ja=render(text.ja, "ja"), en=render(text.en, "en"))
 
 
 _templates: dict[str, tuple[tuple[str, E.Ref | None, str], ...]] = {}
