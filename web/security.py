@@ -60,6 +60,13 @@ class Sessions:
         session = Session(user, secrets.token_urlsafe(24), stamp)
         return session, self._serializer.dumps({"u": user, "c": session.csrf, "s": stamp})
 
+    def account(self, store: Store, session: Session) -> A.Account | None:
+        """The session's account, or None: not logged in, the account removed, or its password changed since."""
+        account = A.get_account(store, session.user) if session.user else None
+        if account is None or session.stamp != stamp_of(account):
+            return None
+        return account
+
     def read(self, cookie: str | None) -> Session | None:
         if not cookie:
             return None

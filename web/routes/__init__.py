@@ -1,0 +1,1 @@
+"""The web desk's routes, one module per job; each has ``register(api, web)`` (``web``: a ``web.context.Web``)."""
