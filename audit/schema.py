@@ -120,3 +120,19 @@ login_failures = Table(
 )
 
 Index("ix_login_failures_key_at", login_failures.c.key, login_failures.c.at)
+
+# Interviews an advisor saved half-filled to finish later (migration 0005).
+# Working material, not records: not sealed, overwritten when saved again,
+# really deleted when deleted. ``values_json`` is the form as typed.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("advisor", String(64), nullable=False),
+    Column("label", Text),  # the case id typed so far, for the list
+    Column("values_json", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),  # UTC, ISO 8601, sorts as text
+    Column("updated_at", String(32), nullable=False),
+)
+
+Index("ix_drafts_advisor_updated_at", drafts.c.advisor, drafts.c.updated_at)

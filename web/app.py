@@ -39,7 +39,7 @@ from web import security as S
 from web.context import HERE, Denied, Desks, Forbidden, TooMany, Web, problems_json
 from web.i18n import LANGS, t
 from web.routes import api as api_routes, audit as audit_routes, case as case_routes, login as login_routes
-from web.routes import result as result_routes
+from web.routes import drafts as draft_routes, result as result_routes
 
 LANG_COOKIE = "zansai_lang"
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -67,7 +67,7 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
     api.state.web = web
     api.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _plumbing(api, web, secure_cookies)
-    for routes in (login_routes, case_routes, result_routes, audit_routes, api_routes):
+    for routes in (login_routes, case_routes, draft_routes, result_routes, audit_routes, api_routes):
         routes.register(api, web)
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from audit import accounts as A
 from facts.errors import InputError, Problem
@@ -44,6 +44,11 @@ def register(api: FastAPI, web: Web) -> None:
         form = await web.form_of(request)
         values = form_fields(form)
         action = values.pop("action", "assess")
+        if action == "save_draft":
+            from web.routes.drafts import save
+
+            draft_id = save(web, account, {k: v for k, v in values.items() if k != "draft_id"}, values.get("draft_id"))
+            return RedirectResponse(f"/drafts/{draft_id}?saved=1", status_code=303)
         if action in ("add_guarantor", "add_debt"):
             g_rows, d_rows = I.row_counts(values)
             values["guarantor_rows"] = str(max(g_rows, 1) + (action == "add_guarantor"))
