@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from facts.errors import InputError, Problem
-from audit.schema import accounts, login_failures, store_info
+from audit.schema import accounts, login_failures, store_info, web_sessions
 from audit.store import Store
 
 # Letters, digits and . _ - : a name appears in records, lists and URLs as it is.
@@ -95,6 +95,7 @@ def remove_account(store: Store, name: str) -> None:
     try:
         with store._write() as conn:
             gone = conn.execute(delete(accounts).where(accounts.c.name == name)).rowcount
+            conn.execute(delete(web_sessions).where(web_sessions.c.account == name))
     except (DBAPIError, SQLAlchemyError) as exc:
         raise store._unreachable(exc) from None
     if not gone:
@@ -149,3 +150,40 @@ def session_key(store: Store) -> str:
         raise store._unreachable(exc) from None
     with store._read() as conn:
         return conn.execute(select(store_info.c.value).where(store_info.c.key == SECRET_KEY)).scalar()
+
+
+def start_session(store: Store, name: str, id_sha256: str, max_age: dt.timedelta) -> None:
+    """Keep a new login session; sessions older than ``max_age`` (cookies that expired anyway) are cleared."""
+    now = dt.datetime.now(dt.timezone.utc)
+    stale = (now - max_age).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        with store._write() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.started_at < stale))
+            conn.execute(insert(web_sessions).values(id_sha256=id_sha256, account=name,
+                                                     started_at=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")))
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise store._unreachable(exc) from None
+
+
+def session_account(store: Store, id_sha256: str, max_age: dt.timedelta) -> Account | None:
+    """The account of a live session, or None (logged out, expired, or the account removed)."""
+    since = (dt.datetime.now(dt.timezone.utc) - max_age).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    query = (
+        select(accounts)
+        .join(web_sessions, web_sessions.c.account == accounts.c.name)
+        .where(web_sessions.c.id_sha256 == id_sha256)
+        .where(web_sessions.c.started_at >= since)
+    )
+    with store._read() as conn:
+        row = conn.execute(query).one_or_none()
+    if row is None:
+        return None
+    return Account(row.name, row.password_hash, bool(row.supervisor), row.created_at)
+
+
+def end_session(store: Store, id_sha256: str) -> None:
+    try:
+        with store._write() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.id_sha256 == id_sha256))
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise store._unreachable(exc) from None

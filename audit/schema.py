@@ -136,3 +136,20 @@ drafts = Table(
 )
 
 Index("ix_drafts_advisor_updated_at", drafts.c.advisor, drafts.c.updated_at)
+
+# Logged-in sessions of the web desk (migration 0006): one row from login to
+# logout. The cookie is signed and names its session; a session whose row is
+# gone (logged out, expired, account removed) is refused even with a valid
+# signature, so a cookie copied before logout is worth nothing after it. The
+# row holds the SHA-256 of the session id, not the id: reading the table does
+# not hand out live sessions.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("started_at", String(32), nullable=False),  # UTC, ISO 8601, sorts as text
+)
+
+Index("ix_web_sessions_account", web_sessions.c.account)
+Index("ix_web_sessions_started_at", web_sessions.c.started_at)

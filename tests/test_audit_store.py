@@ -380,8 +380,8 @@ def test_an_older_schema_is_migrated_forward_keeping_every_record(store, setting
     reopened = Store.open(setting)
     try:
         with reopened.engine.connect() as conn:
-            assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0005"
-            assert {"drafts"} <= set(inspect(conn).get_table_names())
+            assert conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == "0006"
+            assert {"drafts", "web_sessions"} <= set(inspect(conn).get_table_names())
             assert "ix_records_rank1" in {i["name"] for i in inspect(conn).get_indexes("records")}
             assert {"reports_json", "reports_sha256"} <= {c["name"] for c in inspect(conn).get_columns("records")}
         assert reopened.verify().ok

@@ -50,7 +50,7 @@ log = logging.getLogger("zansai.web")
 def create_app(db: str | None = None, rules: Path | str | None = None, *, secure_cookies: bool = False) -> FastAPI:
     store = Store.open(db)
     desks = Desks(Path(rules) if rules else None)
-    sessions = S.Sessions(os.environ.get("ZANSAI_SESSION_KEY") or A.session_key(store))
+    sessions = S.Sessions(os.environ.get("ZANSAI_SESSION_KEY") or A.session_key(store), store)
     web = Web(store, desks, sessions)
 
     api = FastAPI(

@@ -84,8 +84,7 @@ class Web:
         return request.client.host if request.client else "-"
 
     def account_of(self, request: Request) -> A.Account | None:
-        session = request.state.session
-        return self.sessions.account(self.store, session)
+        return self.sessions.account(request.state.session)
 
     def page_user(self, request: Request) -> A.Account:
         """A dependency: the logged-in advisor of a page, or to the login page."""

@@ -1,9 +1,12 @@
 """Who is asking: passwords, signed session cookies, CSRF tokens, slowing password guessing.
 
-Sessions are stateless: the cookie carries the account name and the CSRF
-token, signed (HMAC, itsdangerous) with a key kept in the store's database, so
-any server process behind a proxy can read a session another one issued and
-none keeps sessions in memory. The account is looked up on every request, so
+A session is a signed cookie (HMAC, itsdangerous, with a key kept in the
+store's database) carrying the account name, the CSRF token and a random
+session id; the store keeps the SHA-256 of each logged-in session's id from
+login to logout. So any server process behind a proxy can check a session
+another one issued, none keeps sessions in memory, and logging out ends the
+session on the server: the same cookie replayed afterwards is refused. The
+account is looked up on every request (in the same query as the session), so
 a role taken away takes effect at once.
 """
 
@@ -24,6 +27,7 @@ from audit import accounts as A
 
 COOKIE = "zansai_session"
 SESSION_MAX_AGE = 12 * 3600  # one working day; then log in again
+_MAX_AGE = dt.timedelta(seconds=SESSION_MAX_AGE)
 MAX_FAILURES = 5  # failed logins per account, and per client address, in the window
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 
@@ -42,6 +46,7 @@ class Session:
     user: str | None  # None: not logged in (a visitor still gets a CSRF token for the login form)
     csrf: str
     stamp: str | None = None  # the account's password stamp when the session began
+    sid: str | None = None  # the logged-in session's id; its SHA-256 is in the store until logout
 
 
 def stamp_of(account: A.Account) -> str:
@@ -50,22 +55,40 @@ def stamp_of(account: A.Account) -> str:
     return hashlib.sha256(account.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
+def _digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode("ascii")).hexdigest()
+
+
 class Sessions:
-    def __init__(self, key: str):
+    """Issues, reads and ends sessions; logged-in sessions are kept in ``store`` (``audit.accounts``)."""
+
+    def __init__(self, key: str, store: Store):
         self._serializer = URLSafeTimedSerializer(key, salt="zansai-session")
+        self._store = store
 
     def issue(self, account: A.Account | None) -> tuple[Session, str]:
-        """A new session (new CSRF token too) and its cookie value."""
-        user, stamp = (account.name, stamp_of(account)) if account is not None else (None, None)
-        session = Session(user, secrets.token_urlsafe(24), stamp)
-        return session, self._serializer.dumps({"u": user, "c": session.csrf, "s": stamp})
+        """A new session (new CSRF token too) and its cookie value; a login's session is kept in the store."""
+        user, stamp, sid = None, None, None
+        if account is not None:
+            user, stamp, sid = account.name, stamp_of(account), secrets.token_urlsafe(32)
+            A.start_session(self._store, account.name, _digest(sid), _MAX_AGE)
+        session = Session(user, secrets.token_urlsafe(24), stamp, sid)
+        return session, self._serializer.dumps({"u": user, "c": session.csrf, "s": stamp, "i": sid})
 
-    def account(self, store: Store, session: Session) -> A.Account | None:
-        """The session's account, or None: not logged in, the account removed, or its password changed since."""
-        account = A.get_account(store, session.user) if session.user else None
-        if account is None or session.stamp != stamp_of(account):
+    def account(self, session: Session) -> A.Account | None:
+        """The session's account, or None: not logged in, logged out, expired, the account removed,
+        or its password changed since the session began."""
+        if not session.user or not session.sid:
+            return None
+        account = A.session_account(self._store, _digest(session.sid), _MAX_AGE)
+        if account is None or account.name != session.user or session.stamp != stamp_of(account):
             return None
         return account
+
+    def end(self, session: Session) -> None:
+        """Logging out: the session is removed from the store, so its cookie opens nothing any more."""
+        if session.sid:
+            A.end_session(self._store, _digest(session.sid))
 
     def read(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -76,8 +99,9 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return None
-        user, stamp = data.get("u"), data.get("s")
-        return Session(user if isinstance(user, str) else None, data["c"], stamp if isinstance(stamp, str) else None)
+        user, stamp, sid = data.get("u"), data.get("s"), data.get("i")
+        return Session(user if isinstance(user, str) else None, data["c"], stamp if isinstance(stamp, str) else None,
+                       sid if isinstance(sid, str) and sid.isascii() else None)
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:

@@ -38,6 +38,7 @@ def register(api: FastAPI, web: Web) -> None:
     @api.post("/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
         await web.form_of(request)
+        web.sessions.end(request.state.session)  # on the server: a copy of the cookie opens nothing now
         request.state.new_cookie = None
         request.state.drop_cookie = True
         return RedirectResponse("/login", status_code=303)
