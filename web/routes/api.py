@@ -16,6 +16,7 @@ from render import explain as X
 from render.audit import diff_text
 from web import interview as I
 from web.context import RECORD_ID, Web, fast_json, plain_json
+from web.routes.result import smallest
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Login required (HTTP Basic or a session) / ログインが必要"},
@@ -74,6 +75,14 @@ def register(api: FastAPI, web: Web) -> None:
         return {"before": [r.path for r in sorted(before.recommendations, key=lambda r: r.rank)],
                 "after": [r.path for r in sorted(after.recommendations, key=lambda r: r.rank)],
                 "diff": plain_json(diff.to_json()), "text": diff_text(diff, lang)}
+
+    @api.post("/api/v1/smallest", tags=["desk"], responses=ERRORS,
+              summary="The smallest change that lists a path or takes it off, each answer verified / 進路を変える最小の変化")
+    def api_smallest(request: Request, case: dict[str, Any] = CASE_BODY, path: str = Query(..., max_length=200),
+                     goal: str = Query("open", pattern="^(open|close)$"), lang: str = LANG,
+                     account: A.Account = user) -> dict[str, Any]:
+        search, text = smallest(web, case_bytes(case), path, goal, lang, "<request>")
+        return {**plain_json(search.to_json()), "text": text}
 
     @api.post("/api/v1/records", tags=["audit"], responses=ERRORS, summary="Assess and record / 判定して記録", status_code=201)
     def api_record(request: Request, case: dict[str, Any] = CASE_BODY,

@@ -55,6 +55,19 @@ def whatif_diff(web: Web, text: str, field: str, value: str, lang: str) -> tuple
     return before, after, diff_text(diff, lang)
 
 
+def smallest(web: Web, text: str | bytes, path: str, goal: str, lang: str, source: str = "<form>") -> tuple[Any, str]:
+    """``zansai whatif --open/--close``: the search (each answer verified by assessing) and the CLI's text of it."""
+    from app.smallest import smallest_change
+    from render.whatif import smallest_text
+
+    if goal not in ("open", "close"):
+        raise InputError([Problem("goal", f"open か close を指定してください: {goal}", f"goal must be open or close: {goal}")])
+    with web.desks.use() as desk:
+        desk.check_path(path, "path")
+        search = smallest_change(desk, desk.parse_case(text, source), path, goal)
+    return search, smallest_text(search, search.original, lang)
+
+
 def document_response(kind: str, result: Result, case: Any, lang: str) -> Response:
     """A printable document (render.documents, the same as ``zansai document``): its own styles inline."""
     from render.documents import render_html
@@ -80,6 +93,16 @@ def register(api: FastAPI, web: Web) -> None:
         return web.render(request, "whatif.html", account=account, field=field, value=value, lines=lines,
                           before=web.view(before, lang), after=web.view(after, lang), values=values,
                           case_text=I.build(values).text, original_text=text)
+
+    @api.post("/case/smallest", include_in_schema=False)
+    async def case_smallest(request: Request, account: A.Account = Depends(web.page_user)) -> Response:
+        form = await web.form_of(request)
+        lang = web.lang_of(request)
+        text = str(form.get("case_text", ""))
+        goal, _, path = str(form.get("target", "")).partition(":")
+        search, shown = smallest(web, text, path, goal, lang)
+        return web.render(request, "smallest.html", account=account, title=web.path_title(path, lang), goal=goal,
+                          text=shown, search=search, case_text=text)
 
     @api.post("/case/result", include_in_schema=False)
     async def case_result(request: Request, account: A.Account = Depends(web.page_user)) -> Response:
