@@ -24,22 +24,42 @@ from cli_common import Errors
               help="Mark cookies Secure even on plain http (behind a proxy that ends TLS) / Cookie を常に Secure にする")
 @click.option("--proxy", "forwarded", default=None, metavar="ADDRESSES",
               help="Trust X-Forwarded-For/-Proto from these proxy addresses (comma-separated) / 信頼するプロキシ")
-@click.option("--workers", default=1, show_default=False, type=click.IntRange(1, 64), hidden=True)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Server processes on this port, each with its own engine (assessments run in parallel); "
+                   "1 by default / サーバープロセスの数")
 def serve(host: str, port: int, db: str | None, rules_dir: Path | None, secure_cookies: bool, forwarded: str | None,
           workers: int) -> None:
-    """Start the web desk / ブラウザで使う判定デスクを起動."""
+    """Start the web desk / ブラウザで使う判定デスクを起動.
+
+    One process assesses one case at a time (the rule engine holds global state); --workers N
+    starts N processes sharing the port and the store, as several servers behind a proxy do.
+    """
     import uvicorn
 
-    from web.app import create_app
+    from web.app import SERVE_ENV, create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with Errors("ja"):
+        # built here once even with workers: a bad store or rule base is reported before any process starts
         app = create_app(db, rules_dir, secure_cookies=secure_cookies)
+    display = app.state.store.display
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"注意: {host} で待ち受けます（この端末以外からも接続できます） / listening on {host}: reachable from other machines", err=True)
-    click.echo(f"zansai serve: http://{host}:{port}/  (store: {app.state.store.display})", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", server_header=False,
-                proxy_headers=bool(forwarded), forwarded_allow_ips=forwarded or "127.0.0.1")
+    click.echo(f"zansai serve: http://{host}:{port}/  (store: {display}"
+               + (f"; {workers} processes" if workers > 1 else "") + ")", err=True)
+    options = dict(host=host, port=port, access_log=False, log_level="info", server_header=False,
+                   proxy_headers=bool(forwarded), forwarded_allow_ips=forwarded or "127.0.0.1")
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    app.state.store.close()
+    # each worker process builds its own app from these (uvicorn starts workers from an import string)
+    import os
+
+    os.environ[SERVE_ENV["db"]] = db or ""
+    os.environ[SERVE_ENV["rules"]] = str(rules_dir or "")
+    os.environ[SERVE_ENV["secure"]] = "1" if secure_cookies else ""
+    uvicorn.run("web.app:app_from_env", factory=True, workers=workers, **options)
 
 
 @click.group("users")

@@ -1,9 +1,11 @@
 """Load on the web desk: N advisors at once against ``zansai serve`` on loopback, for a bounded time.
 
-    .venv/bin/python bench/web_load.py [--advisors 50] [--seconds 60] [--servers 1] [--db URL]
+    .venv/bin/python bench/web_load.py [--advisors 50] [--seconds 60] [--servers 1] [--workers 1] [--db URL | --postgres]
 
 Starts the server(s) itself on 127.0.0.1 with a fresh store (a temporary
-SQLite file unless ``--db`` names a PostgreSQL database), makes the accounts,
+SQLite file unless ``--db`` names a PostgreSQL database, or ``--postgres``
+starts a throwaway PostgreSQL cluster as the tests do), each server with
+``--workers`` processes (``zansai serve --workers N``), makes the accounts,
 logs every advisor in, then runs one asyncio loop in which each advisor, over
 and over until the time is up, assesses case A (``POST /api/v1/assess``),
 every fourth time records it (``POST /api/v1/records``) and every tenth time
@@ -23,8 +25,10 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+import shutil
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 
@@ -32,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from facts.load import parse_case_data  # noqa: E402
-from tests.web_server import add_user, running_server  # noqa: E402
+from tests.web_server import running_server  # noqa: E402
 from web.interview import json_ready  # noqa: E402
 
 CASE_A = json_ready(parse_case_data((ROOT / "examples" / "case_a.yaml").read_bytes(), "case_a.yaml"))
@@ -115,27 +119,54 @@ async def advisor_wrapper(i: int, base: str, password: str, until_box: list[floa
                     stats.setdefault("errors", []).append(f"list {resp.status_code}")
 
 
+def add_users(db: str, users: list[tuple[str, str, bool]]) -> None:
+    """As ``zansai users add`` does, in this process (fifty CLI starts would take longer than the run)."""
+    from audit import Store
+    from audit import accounts as A
+    from web.security import hash_password
+
+    with Store.open(db) as store:
+        for name, password, supervisor in users:
+            A.add_account(store, name, hash_password(password), supervisor)
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    from tests import pgserver
+
+    if pgserver.find_bindir() is None:
+        raise SystemExit("--postgres: PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    server = pgserver.start_server()
+    try:
+        yield server.url(server.create_database())
+    finally:
+        server.stop()
+        shutil.rmtree(server.base, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--advisors", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--servers", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1, help="processes per server (zansai serve --workers N)")
     ap.add_argument("--db", default=None, help="postgresql:// URL (default: a temporary SQLite file)")
+    ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster (needs its server binaries)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = ap.parse_args()
-    if not (1 <= args.advisors <= 200 and 1 <= args.seconds <= 600 and 1 <= args.servers <= 4):
-        raise SystemExit("bounded: 1-200 advisors, 1-600 seconds, 1-4 servers")
+    if not (1 <= args.advisors <= 200 and 1 <= args.seconds <= 600 and 1 <= args.servers <= 4 and 1 <= args.workers <= 8):
+        raise SystemExit("bounded: 1-200 advisors, 1-600 seconds, 1-4 servers, 1-8 workers")
 
     tmp = tempfile.mkdtemp(prefix="zansai-load-")
-    db = args.db or str(Path(tmp) / "audit.sqlite3")
-    password = "load-password-1"
-    print(f"making {args.advisors} accounts ...", file=sys.stderr)
-    for i in range(args.advisors):
-        add_user(db, f"adv{i:02d}", password)
-    add_user(db, "kanri", "kanri-password-2", supervisor=True)
-
     with ExitStack() as stack:
-        bases = [stack.enter_context(running_server(db)) for _ in range(args.servers)]
+        db = args.db or str(Path(tmp) / "audit.sqlite3")
+        if args.postgres:
+            db = stack.enter_context(throwaway_postgres())
+        password = "load-password-1"
+        print(f"making {args.advisors} accounts ...", file=sys.stderr)
+        add_users(db, [(f"adv{i:02d}", password, False) for i in range(args.advisors)] + [("kanri", "kanri-password-2", True)])
+
+        bases = [stack.enter_context(running_server(db, workers=args.workers)) for _ in range(args.servers)]
         print(f"servers: {', '.join(bases)}; logging in and running for {args.seconds:.0f} s ...", file=sys.stderr)
         stats, recorded, took = asyncio.run(run(bases, args.advisors, args.seconds, password))
 
@@ -152,7 +183,8 @@ def main() -> None:
     summary = {
         "advisors": args.advisors,
         "servers": args.servers,
-        "store": "postgresql" if args.db else "sqlite",
+        "workers": args.workers,
+        "store": "postgresql" if (args.db or args.postgres) else "sqlite",
         "seconds": round(took, 1),
         "requests": sum(len(v) for k, v in stats.items() if k != "errors"),
         "errors": len(stats.get("errors", [])),

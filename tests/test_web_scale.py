@@ -76,3 +76,41 @@ def test_two_servers_on_one_postgresql_share_sessions_and_write_one_chain(pg_url
         left_client = writers[0][0]
         seen = httpx.Client(base_url=two, timeout=60, cookies=left_client.cookies).get("/api/v1/records").json()
         assert sorted(r["id"] for r in seen) == sorted(made["left"])
+
+
+def test_serve_with_two_workers_on_postgresql_records_from_both_and_logout_holds_at_each(pg_url):
+    """``zansai serve --workers 2``: two processes on one port (running_server waits until both exist).
+
+    Sessions and records are the store's, so whichever process answers: records
+    written at once all land in one chain, and a session logged out at one
+    process is refused at the other.
+    """
+    add_user(pg_url, "left", "left-password-1")
+    add_user(pg_url, "right", "right-password-2")
+    with running_server(pg_url, workers=2) as base:
+        writers = {name: login(base, name, f"{name}-password-{n}") for n, name in ((1, "left"), (2, "right"))}
+        made: list[int] = []
+        errors: list[str] = []
+
+        def write(name: str) -> None:
+            client, token = writers[name]
+            for i in range(4):
+                resp = client.post("/api/v1/records", json={**CASE_A, "case_id": f"{name}-{i}"}, headers={"X-CSRF-Token": token})
+                if resp.status_code == 201:
+                    made.append(resp.json()["record_id"])
+                else:
+                    errors.append(f"{name} {i}: {resp.status_code}")
+
+        threads = [threading.Thread(target=write, args=(name,)) for name in writers]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=600)
+        assert errors == [] and len(set(made)) == 8
+        client, token = writers["left"]
+        assert client.get("/api/v1/verify").json() == {"ok": True, "records": 8, "findings": []}
+        cookie = dict(client.cookies)
+        assert client.post("/logout", data={"csrf": token}).status_code in (200, 303)
+        # the copied cookie, asked of the port again and again: refused by both processes
+        for _ in range(6):
+            assert httpx.Client(base_url=base, timeout=60, cookies=cookie).get("/api/v1/records").status_code == 401

@@ -78,6 +78,18 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
     return api
 
 
+# how ``zansai serve --workers N`` hands its settings to the worker processes it starts
+SERVE_ENV = {"db": "ZANSAI_SERVE_DB", "rules": "ZANSAI_SERVE_RULES", "secure": "ZANSAI_SERVE_SECURE_COOKIES"}
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of ``zansai serve --workers N`` (uvicorn calls this in each)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(os.environ.get(SERVE_ENV["db"]) or None, os.environ.get(SERVE_ENV["rules"]) or None,
+                      secure_cookies=os.environ.get(SERVE_ENV["secure"]) == "1")
+
+
 def _plumbing(api: FastAPI, web: Web, secure_cookies: bool) -> None:
     """The session and language of every request, the response headers, the access log, and errors as pages or JSON."""
 
