@@ -3,8 +3,10 @@
 Real ``zansai serve`` processes on loopback, accounts made with ``zansai users
 add``, a real SQLite store. The advisor logs in, types the article's case A
 into the interview form with the notations advisors use (万, 令和), sees
-voluntary sale first with its residual, opens "why not" for specific
-conciliation, tries a change, records the assessment. A supervisor then finds
+voluntary sale first with its residual (after saving the half-done interview
+as a draft and reopening it), opens "why not" for specific conciliation, asks
+for the smallest change that would list it, tries a change, records the
+assessment. A supervisor then finds
 the record, verifies the store and replays it under changed rules on a second
 server started with them. A screenshot of every page is kept in
 ``tmp/artifacts/web`` (or ``$ZANSAI_ARTIFACTS/web``).
@@ -85,6 +87,18 @@ def test_an_advisor_enters_case_a_records_it_and_a_supervisor_replays_it_under_c
         page.wait_for_timeout(300)
         assert page.inner_text("[id='err-mortgage.balance']") == ""  # corrected, the message went away
         shot("case-a-entered")
+
+        # -- saved as a draft, found in the list, reopened as typed
+        page.click("#save-draft-button")
+        page.wait_for_selector("#draft-saved")
+        draft_url = page.url
+        page.click("#nav-drafts")
+        page.wait_for_selector("#drafts")
+        shot("drafts")
+        page.locator("#drafts a.open-draft").first.click()
+        page.wait_for_url(draft_url.split("?")[0])
+        assert page.input_value("[name='mortgage.balance']") == "3,100万円"
+        assert page.input_value("[name='as_of']") == "令和8年11月26日"
         page.click("#assess-button")
         page.wait_for_selector("#paths")
 
@@ -102,6 +116,16 @@ def test_an_advisor_enters_case_a_records_it_and_a_supervisor_replays_it_under_c
         why = page.inner_text("#whynot-specific_conciliation")
         assert "conciliation." in why and "発火していません" in why
         shot("why-not-specific-conciliation")
+
+        # -- the smallest change that would list it, checked by assessing
+        page.select_option("#smallest-target", "open:specific_conciliation")
+        page.click("#smallest-button")
+        page.wait_for_selector("#smallest-text")
+        smallest = page.inner_text("#smallest-text")
+        assert "2,788万円" in smallest and "判定で確認済み" in smallest
+        shot("smallest-change")
+        page.click("#back-to-original")
+        page.wait_for_selector("#paths")
 
         # -- try a change: a higher expected price
         page.select_option("#whatif-field", "property.expected_sale_price")
@@ -165,4 +189,4 @@ def test_an_advisor_enters_case_a_records_it_and_a_supervisor_replays_it_under_c
         shot("replayed-in-english")
 
     assert browser_page.errors == [], browser_page.errors
-    assert len(shots) == 12 and all((ARTIFACTS / s).stat().st_size > 10_000 for s in shots)
+    assert len(shots) == 14 and all((ARTIFACTS / s).stat().st_size > 10_000 for s in shots)
