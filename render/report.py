@@ -150,21 +150,34 @@ def figure_text(fig: Figure, lang: str, table: bool = False) -> str:
     return display.value(fig.value, fig.kind, lang, fig.unit)
 
 
+# Figures whose zero is itself the finding: no residual after the sale, none even at auction.
+_ZERO_IS_THE_POINT = {"residual_debt", "residual_debt_auction"}
+
+
 def shown_figures(result: Result) -> list[Figure]:
     """Figures that are advice for this case: about the case itself, or a working of a listed path.
 
     A figure of a path that is blocked or not listed (698 months of installments for a
-    debtor on welfare) is not shown, and neither is a zero ratio, which says nothing.
+    debtor on welfare) is not shown, and neither is a zero (no tax arrears, no release
+    money, a zero ratio), which says nothing, unless the zero is the point (no residual).
+    The Result, and so the JSON, keeps every figure.
     """
     listed = {r.path for r in result.recommendations}
     out = []
     for fig in result.figure_items().values():
         if fig.paths and not listed & set(fig.paths):
             continue
-        if fig.kind == "ratio" and not fig.value:
+        if _shows_as_zero(fig) and fig.name not in _ZERO_IS_THE_POINT:
             continue
         out.append(fig)
     return out
+
+
+def _shows_as_zero(fig: Figure) -> bool:
+    """Zero as the reader would see it: 0円, 0か月, or a ratio that rounds to 0 (0.001倍 shows as 0倍)."""
+    if fig.kind not in ("yen", "int", "ratio") or isinstance(fig.value, bool):
+        return False
+    return not re.sub(r"\D", "", display.value(fig.value, fig.kind, "en", fig.unit)).strip("0")
 
 
 def _fact(result: Result, fact_id: str) -> dict[str, Any]:
@@ -297,7 +310,7 @@ def about_result(result: Result, lang: str) -> list[str]:
     overridden = [p for p in result.parameters.values() if p.overridden]
     if overridden:
         lines.append(("この事案で変更した前提: " if ja else "Assumptions changed for this case: ")
-                     + ("、" if ja else "; ").join(f"{p.title.get(lang)} {_param(p.default, p.name, result, lang)} → {_param(p.value, p.name, result, lang)}" for p in overridden))
+                     + ("、" if ja else "; ").join(f"{p.title.get(lang)} {parameter_change(p, lang)}" for p in overridden))
     lines.append(
         "この結果は判断の材料で、法的助言ではありません。どの進路をとるかは、弁護士・司法書士と相談して決めてください。" if ja
         else "This result is material for a decision, not legal advice. Which path to take is for the debtor to decide with a lawyer or judicial scrivener."
@@ -305,13 +318,10 @@ def about_result(result: Result, lang: str) -> list[str]:
     return lines
 
 
-def _param(value: Any, name: str, result: Result, lang: str) -> str:
-    """A parameter value as a reader writes it: rates as percentages, ratios as decimals."""
-    if isinstance(value, float):
-        return display.percent(value) if "rate" in name else display.ratio(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+def parameter_change(p: Any, lang: str) -> str:
+    """'default → value' of an overridden parameter, each written as the report writes that kind
+    (20万円, 14.6%, 36か月; a ratio as a decimal, 0.7), never the raw number."""
+    return f"{display.value(p.default, p.kind, lang, p.unit)} → {display.value(p.value, p.kind, lang, p.unit)}"
 
 
 def render(result: Result, lang: str = "ja", markdown: bool = False, audience: str = "advisor") -> str:
@@ -439,7 +449,8 @@ def render(result: Result, lang: str = "ja", markdown: bool = False, audience: s
         if overridden:
             heading(L("overridden"))
             for p in overridden:
-                out.append(f"- {p.title.get(lang)} ({p.name}): {p.default} → {p.value}")
+                # the advisor sees the label a reader knows, and the id to write in the case file
+                out.append(f"- {p.title.get(lang)}: {parameter_change(p, lang)} [{p.name}]")
             out.append("")
 
     if not ja:

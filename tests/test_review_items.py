@@ -142,3 +142,50 @@ def test_the_notice_duty_before_acceleration_is_a_note_about_later_not_a_warning
     assert not any(w.id == "guarantor_notice_duty" for w in _assess(desk, "case_a").warnings)
     after = _warning(_assess(desk, "case_a", {"mortgage": {"accelerated": True}}), "guarantor_notice_duty")
     assert after.severity == "medium" and "この先" not in after.message.ja
+
+
+# --- d7: the advisor's changed parameters by their labels, values as the report writes them --
+
+def test_changed_parameters_are_listed_by_label_with_the_id_in_brackets_for_the_advisor(desk):
+    result = _assess(desk, "auction_filed", {"assumptions": {"auction_price_ratio": 0.75, "small_administration_deposit": 250000}})
+    advisor = {lang: render(result, lang) for lang in ("ja", "en")}
+    assert "- 競売での売却価格の市場価格比: 0.7 → 0.75 [auction_price_ratio]" in advisor["ja"]
+    assert "- Auction price as a share of market value: 0.7 → 0.75 [auction_price_ratio]" in advisor["en"]
+    assert "少額管財の予納金の目安（東京地裁の運用）: 20万円 → 25万円 [small_administration_deposit]" in advisor["ja"]
+    assert ": ¥200,000 → ¥250,000 [small_administration_deposit]" in advisor["en"]
+    for text in advisor.values():
+        assert "(auction_price_ratio)" not in text and "200000" not in text and "200,000 → 250,000" not in text
+    debtor = render(result, "ja", audience="debtor")
+    assert "20万円 → 25万円" in debtor and "[small_administration_deposit]" not in debtor
+
+
+# --- e5: the detail table shows the figures that say something ------------------------------
+
+def _figure_rows(text: str, lang: str) -> str:
+    start = "数値（概算）" if lang == "ja" else "Figures (estimates)"
+    end = "\n根拠\n" if lang == "ja" else "\nSources\n"
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_the_figures_table_leaves_out_zero_rows_unless_the_zero_is_the_point(desk, reports):
+    under = _assess(desk, "under_loan")
+    rows = _figure_rows(render(under, "ja"), "ja")
+    for title in ("税金の滞納額", "ハンコ代", "債務総額", "競売で増える残債", "滞納管理費等の控除額"):
+        assert title not in rows, f"«{title}» 0円 in under_loan's figures"
+    assert re.search(r"\n  残債 +0円\n", rows) and re.search(r"\n  競売の場合の残債 +0円\n", rows)
+    # the JSON result keeps every figure, zeros included
+    data = under.to_json("ja")
+    figures = data["figures"]
+    names = set(figures) if isinstance(figures, dict) else {f["name"] for f in figures}
+    assert {"tax_arrears_total", "junior_release_money", "total_debt"} <= names
+    zero_rows = 0
+    for name, result in reports:
+        for lang in ("ja", "en"):
+            text = render(result, lang)
+            if ("数値（概算）" if lang == "ja" else "Figures (estimates)") not in text:
+                continue
+            for line in _figure_rows(text, lang).splitlines():
+                if re.search(r"\s(0円|¥0|0|0%|0倍)$", line):
+                    zero_rows += 1
+                    assert re.search(r"^  (残債|競売の場合の残債|Residual debt|Residual debt after an auction) ", line), f"{name} ({lang}): {line}"
+    assert zero_rows, "no report showed a zero residual: the allowed zero rows were never exercised"
