@@ -68,6 +68,22 @@ def test_a_half_filled_interview_is_saved_reopened_continued_and_deleted(web_app
     assert D.get_draft(web_app.state.store, draft) is None
 
 
+def test_a_draft_assessed_and_taken_back_to_the_form_is_saved_again_as_the_same_draft(web_app):
+    from tests.test_web import CASE_A, case_text_of
+    from web.interview import form_values
+    from facts.load import parse_case_data
+
+    alice = Advisor(web_app, "alice")
+    values = form_values(parse_case_data(CASE_A, "case_a.yaml"))
+    draft = save(alice, values)
+    result = alice.post("/case", {**values, "draft_id": str(draft), "action": "assess"})
+    assert result.status_code == 200 and f'name="draft_id" value="{draft}"' in result.text
+    form = alice.post("/case/edit", {"case_text": case_text_of(result.text), "draft_id": str(draft)})
+    assert f'name="draft_id" value="{draft}"' in form.text
+    assert save(alice, {**values, "case_id": "case-a-again"}, draft_id=str(draft)) == draft
+    assert D.get_draft(web_app.state.store, draft).label == "case-a-again"
+
+
 def test_another_advisor_cannot_open_change_or_delete_your_draft(web_app):
     alice, bob = Advisor(web_app, "alice"), Advisor(web_app, "bob")
     draft = save(alice, HALF_FILLED)

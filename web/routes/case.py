@@ -117,4 +117,7 @@ def register(api: FastAPI, web: Web) -> None:
             values = I.form_values(parse_case_data(text.encode("utf-8"), "<form>"))
         except InputError as exc:
             return case_page(web, request, account, {}, 422, exc.problems)
+        draft_id = str(form.get("draft_id", ""))
+        if draft_id.isdigit():
+            values["draft_id"] = draft_id  # back from the result of a draft: saving again updates that draft
         return case_page(web, request, account, values)
