@@ -504,3 +504,15 @@ def test_a_sqlite_file_left_mid_transaction_is_rolled_back_cleanly(tmp_path):
     with Store.open(str(path)) as s:
         assert s.verify().ok
         assert s.record(new_record()) == 2
+
+
+def test_the_tables_the_migrations_make_are_the_tables_audit_schema_describes(store):
+    """A table or index added to audit/schema.py without its migration (or the other way round) is caught here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from audit.schema import metadata
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        assert compare_metadata(context, metadata) == []
