@@ -1,43 +1,26 @@
-"""Documents a case needs on paper: the household budget statement a servicer
-asks for (生活状況申告書・家計収支表) and the client report for the debtor.
+"""The household budget statement a servicer asks for (生活状況申告書・家計収支表), as a view for its template.
 
-Each document is a view (plain data, built here from the Result and, for the
-budget lines, the case) poured into a Jinja2 template under render/templates/.
-Every amount comes from the Result's figures and facts; the templates only
-place and format them, so nothing is computed twice. A line the case does not
-give stays a blank to fill in by hand, never a number zansai made up.
-
-What each option means for the debtor (cost, time, the guarantor, the home,
-work, the credit record) is knowledge with sources, in render/data/options.yaml.
+Every amount comes from the Result's figures and facts; with the case, a
+budget line it leaves out stays a blank to fill in by hand, never a number
+zansai made up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
-
-import jinja2
-import yaml
 
 from app.result import Result
 from facts import display
 from facts.builder import LIVING_COST_LINES
 from facts.case import Budget, Case
-from render import report
-from render.statutes import gloss_en
+from render.documents.common import Line, Reason, gloss, wording
 
-KINDS = ("budget", "report")
-
-# Document-level wording. Knowledge (what an option means) is not here: it is in options.yaml.
-_L: dict[str, dict[str, str]] = {
+_WORDING: dict[str, dict[str, str]] = {
     "budget_title": {"ja": "生活状況申告書・家計収支表", "en": "Statement of living situation and household budget"},
     "draft": {"ja": "下書き（zansai が事案の入力から作成。空欄は手書きで記入してください）",
               "en": "Draft (prepared by zansai from the case as entered; fill in the blanks by hand)"},
     "submitted_to": {"ja": "提出先", "en": "To"},
     "date": {"ja": "作成日", "en": "Date"},
-    "case": {"ja": "事案", "en": "Case"},
     "applicant": {"ja": "申告者", "en": "Applicant"},
     "name": {"ja": "氏名", "en": "Name"},
     "address": {"ja": "住所", "en": "Address"},
@@ -84,23 +67,6 @@ _L: dict[str, dict[str, str]] = {
     "signature": {"ja": "署名", "en": "Signature"},
     "blank_note": {"ja": "空欄は事案に記載がない項目です。", "en": "Blank lines are what the case does not give."},
     "caution": {"ja": "提出の前に確認してください（この頁は提出しません）", "en": "Check before sending (do not send this page)"},
-    "report_title": {"ja": "これからの進め方についてのご説明", "en": "Your situation and the ways forward"},
-    "standing": {"ja": "いまの状況", "en": "Where you stand"},
-    "options": {"ja": "考えられる進め方（比較）", "en": "The options side by side"},
-    "option_figures": {"ja": "この事案での金額", "en": "Amounts in this case"},
-    "recommended": {"ja": "まず検討したい進め方と、その理由", "en": "The option to look at first, and why"},
-    "why": {"ja": "理由", "en": "Why"},
-    "steps": {"ja": "次にすること", "en": "Next steps"},
-    "bring": {"ja": "相談に持っていくもの", "en": "What to take to the consultation"},
-    "watch": {"ja": "注意点", "en": "Warnings"},
-    "not_fitting": {"ja": "検討したが合わない進め方", "en": "Options considered that do not fit"},
-    "missing": {"ja": "まだわからないこと", "en": "What is not known yet"},
-    "about": {"ja": "この説明について", "en": "About this report"},
-    "terms": {"ja": "ことばの説明", "en": "Terms used"},
-    "sources": {"ja": "根拠", "en": "Sources"},
-    "no_options": {"ja": "情報が足りないため、まだ進め方を比べられません。「まだわからないこと」をそろえて、もう一度判定します。",
-                   "en": "There is not enough information yet to compare the options. Gather what is listed under \"What is not known yet\" and assess again."},
-    "rank": {"ja": "順位", "en": "Rank"},
 }
 
 # Where a debt's kind is coded, the catalog's wording for it (the same labels messages use).
@@ -116,19 +82,8 @@ _DEBT_KIND = {
 # The budget figures a servicer reads, in the order the reasoning is shown.
 _BUDGET_FIGURES = ("monthly_capacity", "proposed_monthly_payment", "installment_offer_high", "months_to_repay")
 
-
-@dataclass
-class Line:
-    label: str
-    value: str | None  # None: a blank to fill in
-    note: str = ""
-
-
-@dataclass
-class Reason:
-    title: str
-    note: str
-    sources: list[str] = field(default_factory=list)
+# The texts glossed in English, in the order a statute is glossed the first time it is cited.
+_GLOSSED = ("blocked", "cautions", "reasons", "capacity_lines")
 
 
 def _label(model_field: Any, lang: str) -> str:
@@ -171,7 +126,7 @@ def _reasons(result: Result, names: tuple[str, ...], lang: str) -> list[Reason]:
 def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str, Any]:
     """The budget statement's content. With the case, a budget line it leaves out is a blank;
     from a Result alone every line the fact builder saw is shown."""
-    L = {k: v[lang] for k, v in _L.items()}
+    L = wording(_WORDING, lang)
     debtor = _fact(result, "debtor")
     budget = _fact(result, "budget")
     given: set[str] | None = None
@@ -289,142 +244,6 @@ def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str
         "key_figures": [v for v in (_yen(figures.get("monthly_capacity"), lang), _yen(figures.get("proposed_monthly_payment"), lang)) if v],
     }
     if lang == "en":
-        _gloss(view)
+        gloss(view, _GLOSSED)
     return view
 
-
-@lru_cache(maxsize=1)
-def option_knowledge() -> dict[str, Any]:
-    """render/data/options.yaml: the aspects and, per path, each aspect's text and sources."""
-    text = resources.files("render").joinpath("data/options.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def report_view(result: Result, lang: str = "ja") -> dict[str, Any]:
-    """The client report's content, for a debtor: the report's own lead (render/report.py) laid
-    out as a page, the options side by side, the first option and why, the next steps, sources."""
-    L = {k: v[lang] for k, v in _L.items()}
-    knowledge = option_knowledge()
-    aspects = knowledge["aspects"]
-    items = result.figure_items()
-    options = []
-    for rec in result.recommendations:
-        effects = knowledge["paths"].get(rec.path, {})
-        options.append({
-            "path": rec.path,
-            "rank": rec.rank,
-            "title": rec.title.get(lang),
-            "figures": [
-                {"label": items[name].title.get(lang), "value": report.figure_text(items[name], lang)}
-                for name in rec.figures if name in items
-            ],
-            "aspects": {key: (effects.get(key) or {}).get(lang) for key in aspects},
-        })
-    first = result.recommendations[0] if result.recommendations else None
-    recommended = None
-    if first is not None:
-        recommended = {
-            "title": first.title.get(lang),
-            "summary": first.summary.get(lang),
-            "reasons": [r.reason.get(lang) for r in first.ranking if r.applied and r.reason.get(lang)],
-        }
-    # the reasons other options are not first: each listed option's applied ranking reasons
-    others = [
-        {"title": rec.title.get(lang), "summary": rec.summary.get(lang),
-         "reasons": [r.reason.get(lang) for r in rec.ranking if r.applied and r.reason.get(lang)]}
-        for rec in result.recommendations[1:]
-    ]
-    # what cannot wait or matters most; the rest stays in the advisor's full report
-    watch = [{"title": w.title.get(lang), "message": w.message.get(lang)} for w in result.warnings
-             if w.urgency == 1 or w.severity == "high"]
-    groups = report.source_groups(result, lang)
-    for rec in result.recommendations:
-        for key in aspects:
-            for s in (knowledge["paths"].get(rec.path, {}).get(key) or {}).get("sources", []):
-                shown = report.source_display(s, lang)
-                if shown[1] not in groups[shown[0]]:
-                    groups[shown[0]].append(shown[1])
-    if lang == "en" and groups["law"]:
-        groups["law"] = report._law_en(groups["law"])
-    view = {
-        "lang": lang,
-        "L": L,
-        "title": L["report_title"],
-        "case_id": result.case_id,
-        "as_of": display.date(result.as_of, lang),
-        "standing": report.headline(result, lang),
-        "aspects": {key: label[lang] for key, label in aspects.items()},
-        "options": options,
-        "recommended": recommended,
-        "others": others,
-        "steps": report.next_steps(result, lang),
-        "bring": report.documents(result, lang),
-        "watch": watch,
-        "blocked": [{"title": b.title.get(lang), "reason": b.reason.get(lang)} for b in result.blocked],
-        "missing": [m.message.get(lang) for m in result.missing],
-        "about": report.about_result(result, lang),
-        "sources": [(report._SOURCE_KIND[k][lang], v) for k, v in groups.items() if v],
-        "key_figures": [
-            report.figure_text(items[name], lang) for name in ("residual_debt",) if name in items
-        ],
-    }
-    shown = " ".join(str(x) for x in (view["standing"], options, recommended, view["steps"], watch))
-    view["terms"] = [(t[lang], d[lang]) for t, d in report._GLOSSARY if t[lang] in shown]
-    if lang == "en":
-        _gloss(view)
-    return view
-
-
-def _gloss(view: dict[str, Any]) -> None:
-    """English: Japanese statute citations in the texts glossed once each, as the text report does."""
-    glossed: set[str] = set()
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            return gloss_en(node, glossed)
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        if isinstance(node, tuple):
-            return tuple(walk(v) for v in node)
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, (Line, Reason)):
-            for name in node.__dataclass_fields__:
-                if name != "sources":
-                    setattr(node, name, walk(getattr(node, name)))
-            return node
-        return node
-
-    for key in ("standing", "options", "recommended", "others", "bring", "watch", "blocked", "missing", "about",
-                "cautions", "reasons", "capacity_lines"):
-        if key in view:
-            view[key] = walk(view[key])
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("render", "templates"),
-        autoescape=True,  # case text (names, creditors, occupations) reaches the page: escape everything
-        undefined=jinja2.StrictUndefined,  # a misspelt name in a template fails loudly, not as a blank
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
-
-def render_html(kind: str, result: Result, lang: str = "ja", case: Case | None = None) -> str:
-    if kind == "budget":
-        view = budget_view(result, case, lang)
-    elif kind == "report":
-        view = report_view(result, lang)
-    else:  # pragma: no cover - the CLI offers only KINDS
-        raise ValueError(kind)
-    return _environment().get_template(f"{kind}.html.j2").render(**view)
-
-
-def html_to_pdf(html: str) -> bytes:
-    """The page as PDF through WeasyPrint (A4 from the template's @page rule)."""
-    import weasyprint  # heavy: only when a PDF is asked for
-
-    return weasyprint.HTML(string=html).write_pdf()
