@@ -72,10 +72,11 @@ def encode_number(value: Fraction) -> int | float:
 
 
 class _Option:
-    """One way to attach a test to a slot: the slot, its JSON builder and the slots it needs first."""
+    """One way to attach a test to a slot: the slot, its JSON builder, the slots it needs first,
+    and the references durable-rules reads as operands (from a fact already matched, or the same one)."""
 
-    def __init__(self, slot: Slot, build: Any, deps: set[str]):
-        self.slot, self.build, self.deps = slot, build, deps
+    def __init__(self, slot: Slot, build: Any, deps: set[str], reads: tuple[E.Ref, ...] = ()):
+        self.slot, self.build, self.deps, self.reads = slot, build, deps, reads
 
 
 def _rhs(rule: Rule, node: Any, home: Slot) -> Any:
@@ -135,7 +136,7 @@ def _options(rule: Rule, atom: Any) -> list[_Option]:
             build = lambda s, f=field, vs=values: {"$and": [{"$neq": {f: v}} for v in vs]}  # noqa: E731
         else:
             build = lambda s, f=field, vs=values: {"$or": [{f: v} for v in vs]}  # noqa: E731
-        return [_Option(slot, build, set())]
+        return [_Option(slot, build, set(), tuple(r for v in atom.values for r in E.refs(v)))]
     if isinstance(atom, E.Compare):
         out = []
         for lhs, op, rhs in ((atom.left, atom.op, atom.right), (atom.right, E.mirror(atom.op), atom.left)):
@@ -148,6 +149,7 @@ def _options(rule: Rule, atom: Any) -> list[_Option]:
                     slot,
                     lambda s, f=_field_of(lhs), o=op, r=rhs: _compare_json(f, o, _rhs(rule, r, s)),
                     deps,
+                    tuple(E.refs(rhs)),
                 )
             )
         return out
@@ -172,10 +174,10 @@ def _groups(rule: Rule) -> list[Any]:
     return groups
 
 
-def _group_options(rule: Rule, group: Any) -> list[tuple[Slot, Any, set[str]]]:
-    """Ways to attach one AND-ed group: (slot, json builder, deps)."""
+def _group_options(rule: Rule, group: Any) -> list[tuple[Slot, Any, set[str], tuple[E.Ref, ...]]]:
+    """Ways to attach one AND-ed group: (slot, json builder, deps, operand references)."""
     if not isinstance(group, E.Or):
-        return [(o.slot, o.build, o.deps) for o in _options(rule, group)]
+        return [(o.slot, o.build, o.deps, o.reads) for o in _options(rule, group)]
     atoms: list[Any] = []
 
     def flat(node: Any) -> None:
@@ -209,7 +211,7 @@ def _group_options(rule: Rule, group: Any) -> list[tuple[Slot, Any, set[str]]]:
         def build(s: Slot, g: Any = group, r: Rule = rule) -> Any:
             return _or_json(r, g, s)
 
-        out.append((chosen[0].slot, build, deps))
+        out.append((chosen[0].slot, build, deps, tuple(r for o in chosen for r in o.reads)))
     return out
 
 
@@ -269,6 +271,36 @@ def _pattern(slot: Slot, tests: list[Any], joined: list[Any] | None = None) -> d
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
+def _guard_operands(rule: Rule, group: Any, reads: tuple[E.Ref, ...], local: dict[str, list[Any]]) -> None:
+    """Make a comparison with a field a fact leaves out false, as the reference evaluator has it.
+
+    durable-rules treats a missing field on the tested side as no match, but
+    one it reads as an operand (``m.x >= c.y`` with no ``y`` on ``c``, or
+    ``m.x >= m.y``) fails the whole assertion with error 311
+    (ERR_PROPERTY_NOT_FOUND, reproduced in tests/test_engine.py). So the fact
+    that holds such an operand is required to have it: an ``$ex`` test on its
+    own pattern, equivalent because the group is AND-ed with the rest of the
+    rule. Inside an ``or`` that requirement would be wrong (the other branch
+    may hold), so such a rule is refused. Parameters are never guarded: every
+    parameter a rule reads must be given, and ``Engine.run`` refuses a case
+    whose parameters lack one.
+    """
+    for ref in reads:
+        if ref.scope == "params":
+            continue
+        if isinstance(group, E.Or):
+            raise _compile_error(
+                rule,
+                f"or の中で省略されうる項目 {ref.text} と比べることはできません（durable-rules の欠陥のため）。ルールを2つに分けてください",
+                f"an 'or' cannot compare with {ref.text}, which a case may leave out (a durable-rules defect): "
+                "split it into two rules",
+            )
+        test = {"$ex": {_field_of(ref): 1}}
+        tests = local[_slot_of(rule, ref).key]
+        if test not in tests:
+            tests.append(test)
+
+
 def _is_group(test: Any) -> bool:
     return isinstance(test, dict) and len(test) == 1 and next(iter(test)) in ("$or", "$and")
 
@@ -283,7 +315,7 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
     choices = [_group_options(rule, g) for g in groups]
     for combo in itertools.product(*choices) if choices else [()]:
         deps: dict[str, set[str]] = {}
-        for slot, _, d in combo:
+        for slot, _, d, _ in combo:
             deps.setdefault(slot.key, set()).update(d)
         order = _order(rule, slots, deps)
         if order is not None:
@@ -296,7 +328,7 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
         )
     local: dict[str, list[Any]] = {s.key: [] for s in order}
     joined: dict[str, list[Any]] = {s.key: [] for s in order}
-    for (slot, build, deps), group in zip(combo, groups):
+    for (slot, build, deps, reads), group in zip(combo, groups):
         if deps and isinstance(group, E.Or):
             raise _compile_error(
                 rule,
@@ -304,6 +336,7 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
                 "an 'or' that compares with another fact cannot be compiled safely (a durable-rules defect): "
                 "split it into two rules",
             )
+        _guard_operands(rule, group, reads, local)
         (joined if deps else local)[slot.key].append(build(slot))
     patterns = [{s.alias: _pattern(s, local[s.key], joined[s.key])} for s in order]
     if rule.absent:

@@ -22,6 +22,10 @@ about each defect measured in engine-notes.md:
 - **Comparisons with other facts mis-evaluated** (a segfault when the last
   one is false; never evaluated when written after an ``or``): handled by
   the compiler's pattern layout, see ``engine.compile._pattern``.
+- **Error 311 on a missing operand.** A comparison that reads a field the
+  fact leaves out as its operand fails the whole assertion: the compiler
+  requires the field there (``engine.compile._guard_operands``), and a case
+  whose parameters lack one a rule reads is refused by name before it runs.
 - **Silent drops.** After the case settles, the cross-check re-evaluates every
   rule on the final facts: a firing durable-rules missed, or one it made
   whose conditions are false, is an ``EngineError``. No result is returned
@@ -42,6 +46,7 @@ from engine.compile import CATCH_ALL, CompiledRule, compile_rule_base
 from engine.conclude import Concluder
 from engine.crosscheck import cross_check
 from engine.memory import FiringRecord, Record, Run, lookups
+from knowledge import expr as E
 from knowledge.evaluate import Seen, see
 from knowledge.model import Rule, RuleBase
 
@@ -67,6 +72,11 @@ class Engine:
                 f"durable-rules がルールセットを受け付けません: {exc}", f"durable-rules rejected the ruleset: {exc}"
             ) from exc
         self.max_stratum = max((r.stratum for r in rule_base.rules), default=0)
+        # every parameter a condition reads: one missing from a case's params fails the whole
+        # assertion inside durable-rules (error 311), so it is refused here first, by name
+        self._params_read = sorted(
+            {ref.name for r in rule_base.rules for c in r.conditions for ref in E.refs(c.tree) if ref.scope == "params"}
+        )
 
     def close(self) -> None:
         if self._handle is not None:
@@ -85,6 +95,7 @@ class Engine:
         case = [r for r in inputs if r.type == "case"]
         if len(case) != 1:
             raise engine_error("case の事実がちょうど1つ必要です", "exactly one case fact is required")
+        self._check_params([r for r in inputs if r.type == "params"])
         try:
             # the case fact first: the catch-all rule fires, so the session is safe to delete
             for rec in case + [r for r in inputs if r.type != "case"]:
@@ -101,6 +112,16 @@ class Engine:
             if run.initialised:
                 dre.delete_state(self._handle, run.sid)
         return run
+
+    def _check_params(self, params: list[Record]) -> None:
+        # without a params fact a rule reading one never matches: nothing fails there
+        for rec in params:
+            lacking = [f"params.{name}" for name in self._params_read if rec.fields.get(name) is None]
+            if lacking:
+                raise engine_error(
+                    f"ルールが読むパラメータの値がありません: {', '.join(lacking)}",
+                    f"the rules read parameters this case has no value for: {', '.join(lacking)}",
+                )
 
     def _assert(self, run: Run, rec: Record) -> None:
         body = {"sid": run.sid, "id": rec.id, "t": rec.type}
