@@ -24,12 +24,14 @@ _RENEWS = Bilingual(
     en="Renewed by a payment, a request for installments or a signed acknowledgment (acknowledgment, Civil Code art. 152(1)), a lawsuit or payment order (art. 147(1)), or an attachment or auction (art. 148(1)). A demand letter only postpones completion by 6 months, once (art. 150).",
 )
 
-
-def _fields(result: Result, kind: str) -> dict[str, Any] | None:
-    for f in result.facts:
-        if f.type == kind:
-            return f.fields
-    return None
+# One title a deadline, whether the case dates it or lists it as missing.
+_TITLES = {
+    "housing_loan_clause": Bilingual(
+        ja="住宅資金特別条項つき個人再生の申立期限（代位弁済から6か月）",
+        en="Last day to petition for rehabilitation with a housing-loan clause (6 months after subrogation)",
+    ),
+    "limitation_completion": Bilingual(ja="消滅時効が完成しうる最も早い日", en="Earliest day the claim could be time-barred"),
+}
 
 
 def _derived(result: Result, kind: str, name: str) -> Any:
@@ -41,11 +43,10 @@ def _derived(result: Result, kind: str, name: str) -> Any:
 
 def _rules_of(result: Result, fact: Any) -> tuple[list[str], list[str]]:
     """The rules that concluded a derived fact, and their sources."""
-    firings = {f.index: f for f in result.trace}
-    rules, sources = [], []
-    for index in getattr(fact, "firings", []) or []:
-        firing = firings.get(index)
-        if firing is not None and firing.rule not in rules:
+    rules: list[str] = []
+    sources: list[str] = []
+    for firing in result.firings_of(fact.id):
+        if firing.rule not in rules:
             rules.append(firing.rule)
             sources.extend(s for s in firing.sources if s not in sources)
     return rules, sources
@@ -70,8 +71,8 @@ def _param(result: Result, name: str) -> tuple[Any, list[str]]:
 def deadlines_of(result: Result) -> list[Deadline]:
     """Every deadline the case implies, dated ones in date order, then the ones the case cannot date."""
     out: list[Deadline] = []
-    prop = _fields(result, "property") or {}
-    mortgage = _fields(result, "mortgage") or {}
+    prop = result.fields("property")
+    mortgage = result.fields("mortgage")
     pre_sale = result.stage == "pre_sale"
     residual = result.figures.get("residual_debt")
 
@@ -98,8 +99,7 @@ def deadlines_of(result: Result) -> list[Deadline]:
         out.append(Deadline(
             id="housing_loan_clause",
             date=_date(clause.value),
-            title=Bilingual(ja="住宅資金特別条項つき個人再生の申立期限（代位弁済から6か月）",
-                            en="Last day to petition for rehabilitation with a housing-loan clause (6 months after subrogation)"),
+            title=_TITLES["housing_loan_clause"],
             consequence=Bilingual(
                 ja="この日を過ぎると住宅資金特別条項を定められず、代位弁済を巻き戻して自宅を残す道がなくなります。",
                 en="After this day no housing-loan clause can be proposed: the subrogation can no longer be undone to keep the home.",
@@ -112,8 +112,7 @@ def deadlines_of(result: Result) -> list[Deadline]:
         out.append(Deadline(
             id="housing_loan_clause",
             date=None,
-            title=Bilingual(ja="住宅資金特別条項つき個人再生の申立期限（代位弁済から6か月）",
-                            en="Last day to petition for rehabilitation with a housing-loan clause (6 months after subrogation)"),
+            title=_TITLES["housing_loan_clause"],
             consequence=Bilingual(ja="この日を過ぎると住宅資金特別条項を定められません。", en="After this day no housing-loan clause can be proposed."),
             sources=sources or ["民事再生法198条2項"],
             missing=Bilingual(ja="代位弁済日（mortgage.subrogation_date）が事案にありません",
@@ -127,7 +126,7 @@ def deadlines_of(result: Result) -> list[Deadline]:
         out.append(Deadline(
             id="limitation_completion",
             date=_date(result.figures.get("limitation_completion_date")),
-            title=Bilingual(ja="消滅時効が完成しうる最も早い日", en="Earliest day the claim could be time-barred"),
+            title=_TITLES["limitation_completion"],
             consequence=Bilingual(
                 ja="この日以降は時効を援用できる可能性があります（援用しなければ効果はありません、民法145条）。それまでの支払いや署名は時効を更新します。",
                 en="From this day the limitation may be invoked (it has no effect until invoked, Civil Code art. 145); any payment or signature before then renews it.",
@@ -141,7 +140,7 @@ def deadlines_of(result: Result) -> list[Deadline]:
         out.append(Deadline(
             id="limitation_completion",
             date=None,
-            title=Bilingual(ja="消滅時効が完成しうる最も早い日", en="Earliest day the claim could be time-barred"),
+            title=_TITLES["limitation_completion"],
             consequence=Bilingual(ja="時効の援用ができるかの判断材料です。", en="Whether the limitation could be invoked."),
             sources=["民法166条1項"],
             missing=blocking[0].message if blocking else Bilingual(

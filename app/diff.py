@@ -216,11 +216,7 @@ class _Trace:
                 if fact_id in seen_facts:
                     continue
                 seen_facts.add(fact_id)
-                fact = self.result.fact(fact_id)
-                for index in getattr(fact, "firings", []) or []:
-                    firing = self.firings.get(index)
-                    if firing is not None:
-                        todo_rules.add(firing.rule)
+                todo_rules.update(firing.rule for firing in self.result.firings_of(fact_id))
             while todo_rules:
                 rule_id = todo_rules.pop()
                 if rule_id in seen_rules:

@@ -257,6 +257,7 @@ class Result(_Model):
     deadlines: list[Deadline] = []  # added after the first result format: a stored Result without it reads as none
 
     _index: dict[str, InputFact | Derived] | None = PrivateAttr(default=None)
+    _by_index: dict[int, Firing] | None = PrivateAttr(default=None)
 
     def figure_items(self) -> dict[str, Figure]:
         """Every figure with its kind, unit and title, in catalog order."""
@@ -270,6 +271,20 @@ class Result(_Model):
             self._index = {f.id: f for f in self.facts}
             self._index.update({f.id: f for f in self.derived})
         return self._index.get(fact_id)
+
+    def fields(self, fact_id: str) -> dict[str, Any]:
+        """An input fact's fields by its id (``debtor``, ``mortgage`` …); {} when the case has none."""
+        fact = self.fact(fact_id)
+        return fact.fields if isinstance(fact, InputFact) else {}
+
+    def firings_of(self, fact_id: str) -> list[Firing]:
+        """The trace entries that concluded a derived fact, in firing order; none for an input fact."""
+        fact = self.fact(fact_id)
+        if not isinstance(fact, Derived):
+            return []
+        if self._by_index is None:
+            self._by_index = {f.index: f for f in self.trace}
+        return [self._by_index[i] for i in fact.firings if i in self._by_index]
 
     # -- JSON ----------------------------------------------------------------
 

@@ -93,13 +93,6 @@ def _label(model_field: Any, lang: str) -> str:
     return text.split("（")[0] if lang == "ja" else text
 
 
-def _fact(result: Result, fact_id: str) -> dict[str, Any]:
-    for f in result.facts:
-        if f.id == fact_id:
-            return f.fields
-    return {}
-
-
 def _yen(value: Any, lang: str) -> str | None:
     return None if value is None else display.yen(int(value), lang, table=True)
 
@@ -110,11 +103,9 @@ def _reasons(result: Result, names: tuple[str, ...], lang: str) -> list[Reason]:
     seen: set[str] = set()
     for name in names:
         info = result.figure_info.get(name)
-        fact = result.fact(info.fact) if info else None
-        if fact is None or name not in result.figures:
+        if info is None or name not in result.figures:
             continue
-        for index in getattr(fact, "firings", []):
-            firing = result.trace[index]
+        for firing in result.firings_of(info.fact):
             if firing.rule in seen:
                 continue
             seen.add(firing.rule)
@@ -127,8 +118,8 @@ def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str
     """The budget statement's content. With the case, a budget line it leaves out is a blank;
     from a Result alone every line the fact builder saw is shown."""
     L = wording(_WORDING, lang)
-    debtor = _fact(result, "debtor")
-    budget = _fact(result, "budget")
+    debtor = result.fields("debtor")
+    budget = result.fields("budget")
     given: set[str] | None = None
     if case is not None:
         given = set(case.budget.model_fields_set) if case.budget is not None else set()
@@ -169,7 +160,7 @@ def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str
 
     # What a servicer's form asks about debts: the mortgage residual and every other debt.
     debts = []
-    mortgage = _fact(result, "mortgage")
+    mortgage = result.fields("mortgage")
     if "residual_debt" in figures:
         label = L["residual_expected"] if result.stage == "pre_sale" else L["residual"]
         debts.append({"creditor": None, "kind": label, "balance": _yen(figures["residual_debt"], lang), "monthly": None})
@@ -188,7 +179,7 @@ def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str
             "monthly": _yen(monthly, lang),
         })
 
-    assets_fact = _fact(result, "assets")
+    assets_fact = result.fields("assets")
     given_assets = set(case.assets.model_fields_set) if case is not None and case.assets is not None else None
 
     def asset(name: str) -> str | None:
