@@ -34,6 +34,7 @@ from facts.sections import (  # noqa: F401  (the sections are part of the case's
     Property,
     Sale,
     Section,
+    before_contract,
     raise_contradictions,
 )
 from facts.values import CaseDate, Text, ValueParseError, Yen, check_text, shown
@@ -165,18 +166,9 @@ class Case(Section):
                         en="the home is sold, yet property describes a home not yet sold; omit property after the sale",
                     )
                 )
-            if (
-                sale.sale_date is not None
-                and self.mortgage.contract_date is not None
-                and sale.sale_date < self.mortgage.contract_date
-            ):
-                found.append(
-                    Contradiction(
-                        fields=("sale.sale_date", "mortgage.contract_date"),
-                        ja="売却日がローンの契約日より前になっています",
-                        en="the sale is dated before the loan was contracted",
-                    )
-                )
+            early = before_contract("sale.sale_date", "売却日", sale.sale_date, "mortgage.contract_date", self.mortgage.contract_date)
+            if early is not None:
+                found.append(early)
 
         if self.residual_debt is not None:
             # A residual is fixed by the sale; before it there is only an estimate for the rules to make.

@@ -8,6 +8,7 @@ becomes the published JSON Schema.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +27,22 @@ class Contradiction:
     fields: tuple[str, ...]  # dotted paths relative to the model that found it
     ja: str
     en: str
+
+
+def before_contract(field: str, label: str, date: dt.date | None, contract: str, contract_date: dt.date | None) -> Contradiction | None:
+    """A date of the loan's life (``label`` names it in Japanese) that lies before the loan was contracted.
+
+    ``field`` and ``contract`` are the two fields' paths as the model reporting
+    it sees them (``acceleration_date`` inside the mortgage, ``sale.sale_date``
+    from the case).
+    """
+    if date is None or contract_date is None or date >= contract_date:
+        return None
+    return Contradiction(
+        fields=(field, contract),
+        ja=f"{label}がローンの契約日より前になっています",
+        en=f"{field} is before the loan was contracted",
+    )
 
 
 def raise_contradictions(found: list[Contradiction]) -> None:
@@ -250,22 +267,15 @@ class Mortgage(Section):
                     en="the subrogation is dated before the acceleration that must precede it",
                 )
             )
-        if self.contract_date is not None:
-            for name, ja in (
-                ("acceleration_date", "期限の利益喪失日"),
-                ("subrogation_date", "代位弁済日"),
-                ("last_payment_date", "最終返済日"),
-                ("court_title_date", "債務名義の日"),
-            ):
-                date = getattr(self, name)
-                if date is not None and date < self.contract_date:
-                    found.append(
-                        Contradiction(
-                            fields=(name, "contract_date"),
-                            ja=f"{ja}がローンの契約日より前になっています",
-                            en=f"{name} is before the loan was contracted",
-                        )
-                    )
+        for name, label in (
+            ("acceleration_date", "期限の利益喪失日"),
+            ("subrogation_date", "代位弁済日"),
+            ("last_payment_date", "最終返済日"),
+            ("court_title_date", "債務名義の日"),
+        ):
+            early = before_contract(name, label, getattr(self, name), "contract_date", self.contract_date)
+            if early is not None:
+                found.append(early)
         raise_contradictions(found)
         return self
 
