@@ -29,10 +29,10 @@ from app.result import (
     Result,
     RulesetInfo,
     WarningItem,
-    build,
 )
 from engine.memory import Record, Run
 from facts.builder import FactSet
+from facts.models import build
 from facts.case import Case
 from facts.text import Bilingual
 from knowledge import expr as E

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.result import Result, plain
+from app.result import Result
+from app.result_json import plain
 from facts.text import Bilingual
 from knowledge import expr as E
 from knowledge.model import Rule, RuleBase

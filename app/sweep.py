@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.result import Result, plain
+from app.result import Result
+from app.result_json import plain
 from app.whatif import Setting, changed_case, field_kind, split_path
 from facts.case import Case
 from facts.errors import InputError, Problem

@@ -24,7 +24,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.diff import DecisionDiff, decision_diff
-from app.result import Result, plain
+from app.result import Result
+from app.result_json import plain
 from facts.case import Case
 from facts.errors import InputError, Problem
 from facts.load import _problems as _validation_problems

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from app.result import plain
+from app.result_json import plain
 from batch.desk import Desk, InputError, Problem, ZansaiError, record_fields
 from batch.mapper import Columns
 from batch.readers import Item

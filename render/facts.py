@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from app.result import plain
+from app.result_json import plain
 from facts import display
 from facts.builder import FactSet
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from app.result import plain
+from app.result_json import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"

@@ -201,7 +201,7 @@ def fast_json(data: Any, status: int = 200) -> Response:
 
 
 def plain_json(value: Any) -> Any:
-    from app.result import plain
+    from app.result_json import plain
 
     if isinstance(value, dict):
         return {k: plain_json(v) for k, v in value.items()}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.result import Result, plain
+from app.result import Result
+from app.result_json import plain
 from app.smallest.levers import Lever
 from app.smallest.linear import Threshold
 from facts.text import Bilingual

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from app.result import Result, plain
+from app.result import Result
+from app.result_json import plain
 from app.whatif import case_data, validate_data
 from facts.builder import LIVING_COST_LINES
 from facts.case import Case

@@ -1,0 +1,215 @@
+"""The Result as JSON, both ways: the public document of shared/spec/case-format.md.
+
+``dump`` writes every text in the chosen language under its own key and in
+both languages under ``texts``; ``restore`` reads such a document back (in
+either language) into what the Result's models validate. Exact numbers
+(Fractions, Decimals) become JSON numbers only here, with ``plain``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.result import ConditionSeen, Derived, Firing, Parameter
+from facts.models import field_names as _fields
+from facts.text import Bilingual
+
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: integers stay integers, exact fractions become floats only here."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+# Values that JSON holds as they are: most of a Result, so they skip every other test.
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
+# The models a Result holds by the thousand are written out by hand, field by
+# field in declaration order, as the generic ``_dump`` would: the same document,
+# at a fraction of the cost. tests/test_result_build.py compares the two.
+
+
+def _both(text: Bilingual) -> dict[str, str]:
+    return {"ja": text.ja, "en": text.en}
+
+
+def _dump_condition(c: ConditionSeen, lang: str) -> dict[str, Any]:
+    d = c.__dict__
+    values = d["values"]
+    return {
+        "text": d["text"],
+        "values": {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in values.items()},
+        "result": d["result"],
+        "evaluated": c.evaluated,
+    }
+
+
+def _dump_firing(f: Firing, lang: str) -> dict[str, Any]:
+    d = f.__dict__
+    title, note = d["title"], d["note"]
+    texts = {"title": _both(title)}
+    if note is not None:
+        texts["note"] = _both(note)
+    return {
+        "index": d["index"],
+        "rule": d["rule"],
+        "title": title.get(lang),
+        "sources": list(d["sources"]),
+        "note": None if note is None else note.get(lang),
+        "stratum": d["stratum"],
+        "matched": list(d["matched"]),
+        "conditions": [_dump_condition(c, lang) for c in d["conditions"]],
+        "concluded": list(d["concluded"]),
+        "texts": texts,
+    }
+
+
+def _dump_derived(r: Derived, lang: str) -> dict[str, Any]:
+    d = r.__dict__
+    value, text, extra = d["value"], d["text"], d["extra"]
+    out = {
+        "id": d["id"],
+        "kind": d["kind"],
+        "name": d["name"],
+        "value": value if type(value) in _AS_IS else _dump_any(value, lang),
+        "value_kind": d["value_kind"],
+        "about": list(d["about"]),
+        "firings": list(d["firings"]),
+        "text": None if text is None else text.get(lang),
+        "extra": _dump_any(extra, lang) if extra else {},
+    }
+    if text is not None:
+        out["texts"] = {"text": _both(text)}
+    return out
+
+
+def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
+    d = p.__dict__
+    value, default, on, since = d["value"], d["default"], d["on"], d["in_force_from"]
+    return {
+        "name": d["name"],
+        "value": value if type(value) in _AS_IS else _dump_any(value, lang),
+        "default": default if type(default) in _AS_IS else _dump_any(default, lang),
+        "overridden": d["overridden"],
+        "title": d["title"].get(lang),
+        "sources": list(d["sources"]),
+        "kind": d["kind"],
+        "unit": d["unit"],
+        "applies_on": d["applies_on"],
+        "on": None if on is None else on.isoformat(),
+        "in_force_from": None if since is None else since.isoformat(),
+        "practice": d["practice"],
+        "used": d["used"],
+        "texts": {"title": _both(d["title"])},
+    }
+
+
+_FAST: dict[type, Any] = {
+    ConditionSeen: _dump_condition,
+    Firing: _dump_firing,
+    Derived: _dump_derived,
+    Parameter: _dump_parameter,
+}
+
+
+def dump(model: BaseModel, lang: str) -> dict[str, Any]:
+    fast = _FAST.get(type(model))
+    if fast is not None:
+        return fast(model, lang)
+    return _dump_fields(model, lang)
+
+
+def _dump_fields(model: BaseModel, lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    texts: dict[str, Any] = {}
+    values = model.__dict__  # pydantic keeps field values here; reading it skips attribute lookup
+    for name in _fields(type(model)):
+        value = values[name]
+        kind = type(value)
+        if kind in _AS_IS:
+            out[name] = value
+        elif isinstance(value, Bilingual):
+            out[name] = value.get(lang)
+            texts[name] = {"ja": value.ja, "en": value.en}
+        elif kind is list and value and all(isinstance(v, Bilingual) for v in value):
+            out[name] = [v.get(lang) for v in value]
+            texts[name] = [{"ja": v.ja, "en": v.en} for v in value]
+        else:
+            out[name] = _dump_any(value, lang)
+    if texts:
+        out["texts"] = texts
+    if type(model) is ConditionSeen:  # written out last, where the document has always had it
+        out["evaluated"] = model.evaluated
+    return out
+
+
+def _dump_any(value: Any, lang: str) -> Any:
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list or kind is tuple:
+        return [v if type(v) in _AS_IS else _dump_any(v, lang) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        return dump(value, lang)
+    if isinstance(value, dict):
+        return {k: _dump_any(v, lang) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_dump_any(v, lang) for v in value]
+    return plain(value)
+
+
+def restore(data: Any, cls: type[BaseModel]) -> Any:
+    if not isinstance(data, dict):
+        return data
+    texts = data.get("texts", {})
+    out: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():
+        if name not in data:
+            continue
+        if name in texts:
+            out[name] = texts[name]
+            continue
+        out[name] = _restore_as(data[name], info.annotation)
+    if cls is ConditionSeen and "evaluated" in data:
+        out["evaluated"] = data["evaluated"]
+    return out
+
+
+def _restore_as(value: Any, annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        return restore(value, models[0]) if models and isinstance(value, dict) else value
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return restore(value, annotation)
+    if origin is list and isinstance(value, list):
+        (item,) = typing.get_args(annotation)
+        return [_restore_as(v, item) for v in value]
+    if origin is dict and isinstance(value, dict):
+        _, item = typing.get_args(annotation)
+        return {k: _restore_as(v, item) for k, v in value.items()}
+    return value
