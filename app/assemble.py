@@ -133,7 +133,8 @@ def _rules_of(run: Run, rec: Record) -> list[str]:
 
 
 def _figures(rb: RuleBase, derived: list[Record]) -> tuple[dict[str, Any], dict[str, FigureInfo]]:
-    found = {r.name: r for r in derived if r.type == "figure"}
+    # a figure about one debt (release money per lienholder) is not the case's: it stays in derived
+    found = {r.name: r for r in derived if r.type == "figure" and not r.about}
     figures: dict[str, Any] = {}
     info: dict[str, FigureInfo] = {}
     for name, decl in rb.catalog.figures.items():  # catalog order

@@ -42,14 +42,26 @@ class Concluder:
     def __init__(self, rule_base: RuleBase, assert_fact: Callable[[Run, Record], None]):
         self.rule_base = rule_base
         self._assert = assert_fact
+        self._per_entity_rules: dict[str, bool] = {}
 
     def conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record]) -> None:
         rule = firing.rule
         resolve, _ = resolver(binding)  # once per firing: every conclusion reads the same facts
         about = tuple(rec.id for rec in binding.values() if rec.type in ("other_debt", "guarantor"))
+        own: dict[str, Any] | None = None
+        if self._concludes_per_entity(rule):
+            # per-entity figures this firing concludes, quoted by its own later messages (no other rule can read them)
+            own = {}
+            bound, own_values = resolve, own
+
+            def resolve(ref: E.Ref) -> Any:
+                if ref.scope == "figure" and ref.name in own_values:
+                    return own_values[ref.name]
+                return bound(ref)
+
         for index, (conclusion, node) in enumerate(rule.conclusions):
             try:
-                self._conclude(run, firing, resolve, about, conclusion, node)
+                self._conclude(run, firing, resolve, about, conclusion, node, own, binding)
             except E.EvalError as exc:
                 raise engine_error(
                     f"ルール {rule.id} の結論 then[{index}] を計算できません: {exc.ja}",
@@ -57,8 +69,25 @@ class Concluder:
                     rule.id,
                 ) from exc
 
+    def _concludes_per_entity(self, rule: Any) -> bool:
+        known = self._per_entity_rules.get(rule.id)
+        if known is None:
+            figures = self.rule_base.catalog.figures
+            known = self._per_entity_rules[rule.id] = any(
+                isinstance(c, FigureConclusion) and figures[c.figure].per is not None for c, _ in rule.conclusions
+            )
+        return known
+
     def _conclude(
-        self, run: Run, firing: FiringRecord, resolve: Callable[[E.Ref], Any], about: tuple[str, ...], c: Any, node: Any
+        self,
+        run: Run,
+        firing: FiringRecord,
+        resolve: Callable[[E.Ref], Any],
+        about: tuple[str, ...],
+        c: Any,
+        node: Any,
+        own: dict[str, Any] | None = None,
+        binding: dict[str, Record] | None = None,
     ) -> None:
         rule = firing.rule
         catalog = self.rule_base.catalog
@@ -75,7 +104,13 @@ class Concluder:
 
         if isinstance(c, FigureConclusion):
             decl = catalog.figures[c.figure]
-            self._derive(run, firing, "figure", c.figure, {"value": value_of(decl.kind, c.figure)}, (), None, decl.kind)
+            value = value_of(decl.kind, c.figure)
+            if decl.per is None or own is None or binding is None:
+                self._derive(run, firing, "figure", c.figure, {"value": value}, (), None, decl.kind)
+            else:
+                of = tuple(rec.id for rec in binding.values() if rec.type == decl.per)
+                own[c.figure] = E.to_exact(value)
+                self._derive(run, firing, "figure", c.figure, {"value": value}, of, None, decl.kind)
         elif isinstance(c, FindingConclusion):
             decl = catalog.findings[c.finding]
             value = True if node is None else value_of(decl.kind, c.finding)
@@ -155,7 +190,8 @@ class Concluder:
         run.derived_keys[key] = rec.id
         run.add(rec)
         firing.concluded.append(rec.id)
-        if kind in ASSERTED_KINDS:
+        # a per-entity figure is read by no rule (knowledge/check.py refuses it), so the engine never needs it
+        if kind in ASSERTED_KINDS and not (kind == "figure" and about):
             self._assert(run, rec)
 
     def _fill(self, text: Bilingual, resolve: Callable[[E.Ref], Any]) -> Bilingual:

@@ -62,6 +62,8 @@ class _RuleChecker:
         self.slots: dict[str, Slot] = {}
         self.absent: dict[str, Slot] = {}
         self.ok = True
+        # per-entity figures this rule has concluded so far: its later messages may quote them
+        self.own_per_figures: set[str] = set()
 
     def fail(self, where: str, ja: str, en: str) -> None:
         self.ok = False
@@ -93,6 +95,13 @@ class _RuleChecker:
             if name is None or name not in table:
                 ja, en = _did_you_mean(name or "", table)
                 self.fail(where, f"{scope} {name} はカタログにありません{ja}", f"unknown {scope} {name}{en}")
+                return None
+            if scope == "figure" and table[name].per is not None:
+                self.fail(
+                    where,
+                    f"figure {name} は{table[name].per}ごとの値です。結論づけたルールのメッセージでしか引用できません",
+                    f"figure {name} has one value per {table[name].per}: only the rule concluding it can quote it, in its messages",
+                )
                 return None
             slot = Slot(f"{scope}.{name}", scope, name)
             if scope == "path":
@@ -273,7 +282,17 @@ class _RuleChecker:
                 ja, en = _did_you_mean(c.figure, cat.figures)
                 self.fail(where, f"figure {c.figure} はカタログにありません{ja}", f"unknown figure {c.figure}{en}")
                 return c, None
-            return c, self._value(c.value, where, cat.figures[c.figure].kind)
+            node = self._value(c.value, where, cat.figures[c.figure].kind)
+            per = cat.figures[c.figure].per
+            if per is not None:
+                if not any(slot.type == per for slot in self.slots.values()):
+                    self.fail(
+                        where,
+                        f"figure {c.figure} は{per}ごとの値です。{per} を読むルールでしか結論づけられません",
+                        f"figure {c.figure} has one value per {per}: only a rule matching a {per} can conclude it",
+                    )
+                self.own_per_figures.add(c.figure)
+            return c, node
         if isinstance(c, FindingConclusion):
             if c.finding not in cat.findings:
                 ja, en = _did_you_mean(c.finding, cat.findings)
@@ -355,6 +374,8 @@ class _RuleChecker:
                         f"{{{name}}}: format {spec or conversion!r} is not allowed (only :bare)",
                     )
                 scope, _, fld = name.partition(".")
+                if scope == "figure" and fld in self.own_per_figures:
+                    continue  # filled from this firing's own conclusion, not matched
                 fr = self.resolve(E.Ref(scope, fld or None), f"{where} {{{name}}}")
                 if fr is not None:
                     self._use(fr.slot)

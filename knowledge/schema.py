@@ -35,6 +35,10 @@ class FigureDecl(_Strict):
     # the paths this figure is a working of; when none of them is listed (or all are
     # blocked) the report does not show it as advice. Empty: the figure is about the case.
     paths: list[str] = []
+    # one value per fact of this type rather than one for the case (e.g. the release money of
+    # each junior lienholder): concluded by a rule matching one such fact, kept "about" it, and
+    # quoted only in the messages of the rule that concludes it (no other rule could tell which)
+    per: Literal["other_debt", "guarantor"] | None = None
 
 
 class FindingDecl(_Strict):

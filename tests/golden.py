@@ -11,6 +11,8 @@ that boundary pairs differ only in the value under test.
 - ``figures``: exact values (yen as integers, dates as ISO strings, ratios as numbers);
 - ``absent_figures``: figures that must not be concluded;
 - ``findings``: exact values of intermediate findings (e.g. the band brokerage fee);
+- ``per_debt_figures``: exact values of figures kept per debt, keyed ``name@other_debt_N``
+  (N counts the case's other_debts from 1), e.g. each junior lienholder's release money;
 - ``warnings`` / ``no_warnings``: warning ids that must / must not be present;
 - ``missing``: missing-information fields that must be reported;
 - ``fired`` / ``not_fired``: rule ids;
@@ -33,7 +35,7 @@ EXAMPLES = ROOT / "examples"
 
 EXPECT_KEYS = {
     "paths", "includes_paths", "excludes_paths", "blocked", "figures", "absent_figures",
-    "warnings", "no_warnings", "missing", "fired", "not_fired", "stage", "findings",
+    "warnings", "no_warnings", "missing", "fired", "not_fired", "stage", "findings", "per_debt_figures",
 }
 
 
@@ -93,6 +95,10 @@ def check(result: Any, expect: dict) -> list[str]:
     for name, value in (expect.get("findings") or {}).items():
         if findings.get(name) != value:
             errors.append(f"finding {name} = {findings.get(name)!r}, expected {value!r}")
+    per_debt = {f"{d.name}@{'+'.join(d.about)}": plain(d.value) for d in result.derived if d.kind == "figure" and d.about}
+    for key, value in (expect.get("per_debt_figures") or {}).items():
+        if per_debt.get(key) != value:
+            errors.append(f"per-debt figure {key} = {per_debt.get(key)!r}, expected {value!r} (got {per_debt})")
     for name in expect.get("absent_figures", []):
         if name in result.figures:
             errors.append(f"figure {name} concluded ({result.figures[name]}) but should not be")
