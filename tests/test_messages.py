@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 
@@ -95,6 +96,46 @@ def test_the_sale_urging_phrases_are_real(reports):
             seen[lang] |= {p for p in STYLE["sale_urging"][lang] if p.lower() in text}
     for lang in ("ja", "en"):
         assert seen[lang] == set(STYLE["sale_urging"][lang]), (lang, set(STYLE["sale_urging"][lang]) - seen[lang])
+
+
+@pytest.fixture(scope="module")
+def deceased_reports():
+    """(name, result) for every golden case and example not already about a death, with the debtor
+    dead 25 days before the assessment (inside the heirs' 3 months)."""
+    cases = [(f"{topic}: {name}", case) for topic, name, case, _ in golden_cases()]
+    cases += [(f"example {p.stem}", yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted(EXAMPLES.glob("*.yaml"))]
+    out = []
+    with Desk() as a:
+        for name, case in cases:
+            debtor = dict(case.get("debtor") or {})
+            if debtor.get("date_of_death"):
+                continue
+            debtor["date_of_death"] = (dt.date.fromisoformat(str(case["as_of"])) - dt.timedelta(days=25)).isoformat()
+            out.append((name, a.assess(load_case_text(yaml.safe_dump({**case, "debtor": debtor}, allow_unicode=True), name))))
+    return out
+
+
+def test_nothing_written_for_a_living_debtor_reaches_a_deceased_ones_heirs(deceased_reports):
+    assert len(deceased_reports) >= 250
+    for name, result in deceased_reports:
+        for lang in ("ja", "en"):
+            text = render(result, lang)
+            for phrase in STYLE["sale_urging"][lang] + STYLE["living_only"][lang]:
+                assert phrase.lower() not in text.lower(), f"{name} ({lang}): «{phrase}» in a report on a deceased debtor"
+        paths = {r.path for r in result.recommendations}
+        assert not paths & {"bankruptcy", "individual_rehabilitation", "installment_negotiation", "specific_conciliation"}, name
+        assert "inheritance_renunciation" in {w.id for w in result.warnings}, name
+
+
+def test_the_living_only_phrases_are_real(reports):
+    """Each phrase occurs in some report on a living debtor, so the list is not vacuous."""
+    seen = {lang: set() for lang in ("ja", "en")}
+    for name, result in reports:
+        for lang in ("ja", "en"):
+            text = render(result, lang).lower()
+            seen[lang] |= {p for p in STYLE["living_only"][lang] if p.lower() in text}
+    for lang in ("ja", "en"):
+        assert seen[lang] == set(STYLE["living_only"][lang]), (lang, set(STYLE["living_only"][lang]) - seen[lang])
 
 
 def test_case_a_leads_with_the_headline_the_options_and_this_weeks_steps_in_40_lines(reports):
