@@ -88,6 +88,7 @@ def build_facts(case: Case, params: Mapping[str, ParamValue], overridden: Iterab
                 id=f"other_debt_{n}", lien_rank=rank, secured_before=before, **_fields(debt, rename={"type": "debt_type"})
             )
         )
+    holder = _nfkc(case.mortgage.creditor).strip() if case.mortgage.creditor else None
     guarantors = [GuarantorFact(id=f"guarantor_{n}", **_fields(g)) for n, g in enumerate(case.guarantors, start=1)]
     balances = [debt.balance for debt in other_debts]
 
@@ -104,7 +105,10 @@ def build_facts(case: Case, params: Mapping[str, ParamValue], overridden: Iterab
             other_debts_tax_total=sum(debt.balance for debt in other_debts if debt.debt_type == "tax"),
             other_debts_child_support_total=sum(debt.balance for debt in other_debts if debt.debt_type == "child_support"),
             guarantors_count=len(guarantors),
-            other_creditors_voting_count=_voting_creditors(other_debts),
+            other_creditors_voting_count=_voting_creditors(other_debts, holder),
+            residual_holder_other_debts_total=sum(
+                debt.balance for debt in other_debts if _owed_to(debt, holder) and not debt.secured_on_home and debt.debt_type != "tax"
+            ),
             secured_debts_count=secured_count,
             secured_debts_total=secured_before,
             other_debts_unsecured_total=sum(debt.balance for debt in other_debts if not debt.secured_on_home),
@@ -134,17 +138,23 @@ def build_facts(case: Case, params: Mapping[str, ParamValue], overridden: Iterab
     return FactSet(facts=facts, params=dict(params), overridden=frozenset(overridden))
 
 
-def _voting_creditors(other_debts: list[OtherDebtFact]) -> int:
+def _owed_to(debt: OtherDebtFact, holder: str | None) -> bool:
+    return holder is not None and debt.creditor is not None and debt.creditor.strip() == holder
+
+
+def _voting_creditors(other_debts: list[OtherDebtFact], holder: str | None = None) -> int:
     """Creditors who vote on a small-claims plan (民事再生法230条6項), besides the residual holder.
 
     Taxes are general priority claims with no vote (民事再生法122条1項); several debts
-    owed to one named creditor (a pair loan's two loans from one bank) are one vote.
+    owed to one named creditor (a pair loan's two loans from one bank) are one vote, and
+    a debt owed to the residual holder itself (``holder``, the mortgage's creditor named
+    in the case) is that holder's vote, not another's.
     A debt whose creditor is not named is taken as a creditor of its own.
     """
     named: set[str] = set()
     unnamed = 0
     for debt in other_debts:
-        if debt.debt_type == "tax":
+        if debt.debt_type == "tax" or _owed_to(debt, holder):
             continue
         if debt.creditor:
             named.add(debt.creditor.strip())

@@ -203,6 +203,11 @@ class Mortgage(Section):
     current_creditor: CreditorKind | None = Field(
         None, description="現在の債権者: bank 銀行, guarantee_company 保証会社, servicer サービサー, jhf 住宅金融支援機構 / Who holds the claim now"
     )
+    creditor: Text(MAX_NAME) | None = Field(
+        None,
+        description="今の債権者の名前（例: ○○保証）。その他の債務に同じ名前の債権者があれば、再生計画の決議では同じ1社と数える（ペアローンの相手方の借入の保証など）"
+        " / Name of whoever holds the claim now (e.g. ○○保証); another debt owed to the same name is the same creditor when a rehabilitation plan is put to the vote (a pair loan's other loan the debtor guarantees, say)",
+    )
     loan_guarantor: LoanGuarantor | None = Field(
         None,
         description="ローンの保証人: guarantee_company 保証会社（株式会社）, guarantee_association 信用保証協会・農業信用基金協会・日本労働者信用基金協会など, none 保証なし"

@@ -78,8 +78,13 @@ class CaseFact(Fact):
     )
     guarantors_count: Count
     other_creditors_voting_count: Count = Field(
-        description="Creditors of the other debts who vote on a rehabilitation plan: taxes excluded, one creditor named twice counted once"
-        " / 再生計画の決議で議決権を持つその他の債務の債権者の数（税金を除き、同じ債権者は1と数える）"
+        description="Creditors of the other debts who vote on a rehabilitation plan besides the residual holder: taxes excluded, one creditor named twice"
+        " counted once, a debt owed to the residual holder (mortgage.creditor) not counted"
+        " / 再生計画の決議で議決権を持つ、残債の債権者以外のその他の債務の債権者の数（税金を除き、同じ債権者は1と数え、mortgage.creditor と同じ債権者は数えない）"
+    )
+    residual_holder_other_debts_total: Money = Field(
+        description="Other debts owed to the residual holder (mortgage.creditor) and not secured on the home, taxes excluded: they vote with the residual"
+        " / 残債の債権者（mortgage.creditor）へのその他の債務（自宅の担保なし、税金を除く）の合計。議決では残債と合わせて数える"
     )
     secured_debts_count: Count = Field(description="Other debts secured on the home by a junior mortgage / 自宅に後順位抵当権のあるその他の債務の数")
     secured_debts_total: Money = Field(description="Sum of their balances / その残高の合計")
@@ -159,6 +164,7 @@ class MortgageFact(Fact):
     subrogated: Flag
     subrogation_date: Date | None = None
     current_creditor: Text | None = None
+    creditor: Text | None = None
     loan_guarantor: Text | None = None
     late_damage_rate: Ratio | None = None
     last_payment_date: Date | None = None
