@@ -185,6 +185,25 @@ def test_other_debt_sums_by_type_add_only_that_type():
     assert (case.other_debts_tax_total, case.other_debts_child_support_total) == (0, 0)
 
 
+def test_a_debt_owed_to_the_residual_holder_votes_with_it_not_as_another_creditor():
+    debts = (
+        "other_debts:\n"
+        "  - {type: other, creditor: \"Ｋ保証\", balance: 250}\n"  # full-width: the same name once NFKC-normalised
+        "  - {type: card_loan, creditor: Lカード, balance: 60}\n  - {type: card_loan, creditor: Lカード, balance: 7}\n"
+        "  - {type: tax, creditor: 市役所, balance: 9}\n  - {type: other, balance: 1}\n"
+        "  - {type: other, creditor: K保証, balance: 40, secured_on_home: true}\n"
+    )
+    named = build(BASE.replace("balance: 3100万}", "balance: 3100万, creditor: K保証}") + debts).get("case")
+    # Lカード once, the unnamed debt once; K保証 is the residual holder; the tax has no vote
+    assert named.other_creditors_voting_count == 2
+    # only its unsecured claim adds to the residual holder's vote (the secured one is already in the residual)
+    assert named.residual_holder_other_debts_total == 250
+
+    unnamed = build(BASE + debts).get("case")
+    assert unnamed.other_creditors_voting_count == 3
+    assert unnamed.residual_holder_other_debts_total == 0
+
+
 def test_the_builder_concludes_nothing():
     # No residual is computed for a case that does not state one: that is the rules' work.
     facts = build_example("over_loan_800")

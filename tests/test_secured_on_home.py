@@ -47,3 +47,9 @@ def test_fewer_junior_liens_than_secured_debts_is_a_contradiction():
 def test_junior_liens_zero_or_at_least_the_secured_debts_is_accepted(junior):
     case = load_case_text(BASE % {"type": "other", "junior": junior, "second": "true"}, "case.yaml")
     assert [d.secured_on_home for d in case.other_debts] == [True, True]
+
+
+def test_the_schema_describes_the_mortgage_creditor():
+    creditor = case_json_schema()["$defs"]["Mortgage"]["properties"]["creditor"]
+    assert {"type": "string", "maxLength": 200} in creditor["anyOf"]
+    assert "ペアローン" in creditor["description"] and "pair loan" in creditor["description"]
