@@ -83,7 +83,17 @@ def headline(result: Result, lang: str) -> str:
     urgent = next((w for w in result.warnings if w.urgency == 1), None)
     if urgent is not None:
         parts.append(f"{LABELS['most_urgent'][lang]}: {urgent.title.get(lang)}{LABELS['see_warnings'][lang]}" + ("。" if ja else "."))
+    # the one date to act by, when the case gives it: the last day a voluntary sale or the housing
+    # clause is still open (the limitation date is not a limit to act by, and is shown where it is live)
+    limit = next((d for d in result.deadlines if d.id in _ACT_BY and d.status == "upcoming"), None)
+    if limit is not None and limit.date is not None:
+        when = display.date(limit.date, lang)
+        parts.append(f"期限: {when}（あと{limit.days_left}日）— {limit.title.ja}。" if ja
+                     else f"Deadline: {when} ({limit.days_left} days from now) — {limit.title.en}.")
     return ("" if ja else " ").join(parts)
+
+
+_ACT_BY = ("auction_bid_opening", "housing_loan_clause")
 
 
 def next_steps(result: Result, lang: str) -> list[str]:

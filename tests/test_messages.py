@@ -156,6 +156,34 @@ def test_case_a_leads_with_the_headline_the_options_and_this_weeks_steps_in_40_l
     assert "債務名義" not in glossary  # explained only when the report uses it
 
 
+def _auction_case(bid_date: str | None):
+    text = (ROOT / "examples" / "auction_filed.yaml").read_text(encoding="utf-8")
+    if bid_date is not None:
+        text = text.replace("  auction_filed: true\n", f"  auction_filed: true\n  auction_bid_date: {bid_date}\n")
+        assert "auction_bid_date" in text
+    return load_case_text(text, "auction_filed.yaml")
+
+
+def test_the_headline_gives_the_bid_opening_date_to_act_by_when_the_case_gives_it():
+    with Desk() as desk:
+        result = desk.assess(_auction_case("2027-01-20"), explain=False)
+    standing = render(result, "ja").split("検討できる進路", 1)[0]
+    assert "期限: 2027年（令和9年）1月20日（あと55日）— 競売の開札期日" in standing
+    standing_en = render(result, "en").split("Options to discuss", 1)[0]
+    assert "Deadline: 20 January 2027 (55 days from now) — Auction bid opening" in standing_en
+
+
+def test_the_headline_names_no_date_when_the_case_does_not_give_the_bid_opening():
+    with Desk() as desk:
+        result = desk.assess(_auction_case(None), explain=False)
+    standing = render(result, "ja").split("検討できる進路", 1)[0]
+    assert "期限:" not in standing
+    # case A: the limitation date is no limit to act by and stays out of the headline
+    with Desk() as desk:
+        result = desk.assess(desk.load_case(str(ROOT / "examples" / "case_a.yaml")), explain=False)
+    assert "期限:" not in render(result, "ja").split("検討できる進路", 1)[0]
+
+
 def test_every_report_has_at_most_three_steps_a_disclaimer_and_warnings_by_urgency(reports):
     for name, result in reports:
         assert len(next_steps(result, "ja")) <= 3
