@@ -8,6 +8,8 @@ new store do not both create it.
 
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from audit.canonical import GENESIS
 from audit.errors import Problem, StoreError
@@ -28,6 +30,7 @@ from audit.schema import STORE_KIND, VERSION_TABLE, chain_head, store_info
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PG_INIT_LOCK = 0x7A616E736169  # "zansai": serialises creating/migrating the schema
+SQLITE_SCHEMA_WAIT = 60.0  # seconds, as long as the busy timeout a writer waits
 
 
 def alembic_config() -> Config:
@@ -133,36 +136,59 @@ def _check_revision(display: str, script: ScriptDirectory, revision: str | None)
 
 
 def ensure_schema(engine: Engine, location: Location) -> None:
-    """Make a new store, migrate an older one forward, refuse a foreign or newer one."""
+    """Make a new store, migrate an older one forward, refuse a foreign or newer one.
+
+    Two processes opening a new SQLite store at once: in some lock upgrades
+    (and while a fresh file is turned to WAL mode) SQLite answers "database is
+    locked" at once instead of waiting out the busy timeout. A full-suite run
+    of tests/test_audit_concurrency.py met it once (30 runs alone did not).
+    Making the schema is checked again under the write lock, so the step is
+    retried, for up to ``SQLITE_SCHEMA_WAIT`` seconds, before the store is
+    reported unreachable.
+    """
+    display = location.display
+    deadline = time.monotonic() + SQLITE_SCHEMA_WAIT
+    while True:
+        try:
+            _ensure_schema(engine, location)
+            return
+        except OperationalError as exc:
+            busy = location.backend == "sqlite" and "locked" in str(exc.orig or exc)
+            if not busy or time.monotonic() >= deadline:
+                raise unreachable(display, exc) from None
+            engine.dispose()  # the connection that met the lock may hold the old journal mode
+            time.sleep(0.05 + random.random() * 0.2)
+        except (DBAPIError, SQLAlchemyError) as exc:
+            raise unreachable(display, exc) from None
+
+
+def _ensure_schema(engine: Engine, location: Location) -> None:
     display = location.display
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
-    try:
-        with engine.connect() as conn:
-            state, revision = _state(conn)
-            conn.rollback()
+    with engine.connect() as conn:
+        state, revision = _state(conn)
+        conn.rollback()
+    if state == "foreign":
+        raise _refuse_foreign(display)
+    _check_revision(display, script, revision)
+    if state == "zansai" and revision == head:
+        return
+    with write_connection(engine) as conn:
+        if location.backend == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_INIT_LOCK})
+        state, revision = _state(conn)  # again, now that nobody else can change it
         if state == "foreign":
             raise _refuse_foreign(display)
         _check_revision(display, script, revision)
         if state == "zansai" and revision == head:
             return
-        with write_connection(engine) as conn:
-            if location.backend == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_INIT_LOCK})
-            state, revision = _state(conn)  # again, now that nobody else can change it
-            if state == "foreign":
-                raise _refuse_foreign(display)
-            _check_revision(display, script, revision)
-            if state == "zansai" and revision == head:
-                return
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-            if state == "empty":
-                conn.execute(
-                    store_info.insert(),
-                    [{"key": "kind", "value": STORE_KIND}, {"key": "created_at", "value": now()}],
-                )
-                conn.execute(chain_head.insert().values(singleton=1, last_id=0, last_hash=GENESIS))
-    except (DBAPIError, SQLAlchemyError) as exc:
-        raise unreachable(display, exc) from None
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        if state == "empty":
+            conn.execute(
+                store_info.insert(),
+                [{"key": "kind", "value": STORE_KIND}, {"key": "created_at", "value": now()}],
+            )
+            conn.execute(chain_head.insert().values(singleton=1, last_id=0, last_hash=GENESIS))
