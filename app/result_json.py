@@ -152,10 +152,10 @@ def _dump_fields(model: BaseModel, lang: str) -> dict[str, Any]:
             out[name] = value
         elif isinstance(value, Bilingual):
             out[name] = value.get(lang)
-            texts[name] = {"ja": value.ja, "en": value.en}
+            texts[name] = _both(value)
         elif kind is list and value and all(isinstance(v, Bilingual) for v in value):
             out[name] = [v.get(lang) for v in value]
-            texts[name] = [{"ja": v.ja, "en": v.en} for v in value]
+            texts[name] = [_both(v) for v in value]
         else:
             out[name] = _dump_any(value, lang)
     if texts:
