@@ -156,7 +156,7 @@ def ensure_schema(engine: Engine, location: Location) -> None:
             busy = location.backend == "sqlite" and "locked" in str(exc.orig or exc)
             if not busy or time.monotonic() >= deadline:
                 raise unreachable(display, exc) from None
-            engine.dispose()  # the connection that met the lock may hold the old journal mode
+            engine.dispose()  # the next attempt starts from fresh connections, not one left mid-lock
             time.sleep(0.05 + random.random() * 0.2)
         except (DBAPIError, SQLAlchemyError) as exc:
             raise unreachable(display, exc) from None
