@@ -44,6 +44,10 @@ class CompiledRule:
     definition: dict[str, Any]
 
     @cached_property
+    def slot_keys(self) -> tuple[str, ...]:
+        return tuple(slot.key for slot in self.order)
+
+    @cached_property
     def holds(self) -> Test:
         """All the rule's conditions as one Python closure (engine.conditions), for the cross-check.
 

@@ -16,6 +16,7 @@ reference evaluates every item so the trace can show every value.
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable
 
 from knowledge import expr as E
@@ -28,7 +29,14 @@ MISSING = E.MISSING
 _to_exact = E.to_exact
 
 
-def _field_getter(ref: E.Ref) -> Getter:
+def _field_getter(ref: E.Ref, compared: bool = False) -> Getter:
+    """A reference's value as the evaluator sees it (``to_exact``).
+
+    ``compared``: the value only meets a comparison, never arithmetic, so an
+    int may stay an int. Python compares an int with an int or a Fraction
+    exactly, so the answer is the same, without building a Fraction for
+    every value the cross-check reads.
+    """
     key = slot_key(ref.scope, ref.name)
     fld = "value" if ref.scope in ("figure", "finding") else ref.name
     if fld is None:
@@ -39,7 +47,11 @@ def _field_getter(ref: E.Ref) -> Getter:
         if rec is None:
             return MISSING
         value = rec.fields.get(fld)
-        return MISSING if value is None else _to_exact(value)
+        if value is None:
+            return MISSING
+        if compared and type(value) is int:
+            return value
+        return _to_exact(value)
 
     return get
 
@@ -50,7 +62,7 @@ def _value(node: Any) -> Getter:
         constant = node.value
         return lambda binding, by_slot: constant
     if isinstance(node, E.Ref):
-        return _field_getter(node)
+        return _field_getter(node, compared=True)
     getters = {ref: _field_getter(ref) for ref in E.refs(node)}
 
     def computed(binding: dict, by_slot: dict) -> Any:
@@ -62,14 +74,19 @@ def _value(node: Any) -> Getter:
 def compile_test(node: Any) -> Test:
     """A condition tree (And/Or of Compare, In, Contains, FieldTest, FactTest) as one closure."""
     if isinstance(node, E.And):
-        items = tuple(compile_test(i) for i in node.items)
-        return lambda b, s: all(t(b, s) for t in items)
+        return _all_of(tuple(compile_test(i) for i in node.items))
     if isinstance(node, E.Or):
         items = tuple(compile_test(i) for i in node.items)
-        return lambda b, s: any(t(b, s) for t in items)
+
+        def any_of(b: dict, s: dict) -> bool:
+            for t in items:
+                if t(b, s):
+                    return True
+            return False
+
+        return any_of
     if isinstance(node, E.Compare):
-        left, right, op, compare = _value(node.left), _value(node.right), node.op, E.compare
-        return lambda b, s: compare(op, left(b, s), right(b, s))
+        return _compare(node.op, _value(node.left), _value(node.right))
     if isinstance(node, E.In):
         subject = _value(node.ref)
         options = tuple(_value(x) for x in node.values)
@@ -105,9 +122,38 @@ def compile_test(node: Any) -> Test:
     raise AssertionError(f"unexpected condition node {node!r}")
 
 
-def compile_conditions(trees: list[Any]) -> Test:
-    """All of a rule's conditions as one closure: true when every one holds."""
-    tests = tuple(compile_test(t) for t in trees)
+def _all_of(tests: tuple[Test, ...]) -> Test:
     if len(tests) == 1:
         return tests[0]
-    return lambda b, s: all(t(b, s) for t in tests)
+
+    def all_of(b: dict, s: dict) -> bool:
+        for t in tests:
+            if not t(b, s):
+                return False
+        return True
+
+    return all_of
+
+
+_OPERATORS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _compare(op: str, left: Getter, right: Getter) -> Test:
+    """``E.compare`` with its operator chosen once, not on every binding."""
+    fn = _OPERATORS[op]
+
+    def compare(b: dict, s: dict) -> bool:
+        x, y = left(b, s), right(b, s)  # both sides, always: one may raise as the reference's would
+        if x is MISSING or y is MISSING or x is None or y is None:
+            return False
+        try:
+            return fn(x, y)
+        except TypeError:
+            return E.compare(op, x, y)  # raises the evaluator's own EvalError
+
+    return compare
+
+
+def compile_conditions(trees: list[Any]) -> Test:
+    """All of a rule's conditions as one closure: true when every one holds."""
+    return _all_of(tuple(compile_test(t) for t in trees))

@@ -46,23 +46,54 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
             f"rule {rule_id} fired {fired[twice[0]]} times on the same facts ({', '.join(matched)})",
             rule_id,
         )
-    by_slot = run.by_slot
+    fired_by_rule: dict[str, set[tuple[str, ...]]] = {}
+    for rule_id, matched in fired:
+        fired_by_rule.setdefault(rule_id, set()).add(matched)
     for rule in rule_base.rules:
-        cr = compiled[rule.id]
-        test = cr.holds
-        for binding in candidates(cr, run):
-            matched = tuple(rec.id for rec in binding.values())
-            ok = test(binding, by_slot)
-            did = (rule.id, matched) in fired
-            if ok and not did:
-                raise engine_error(
-                    f"ルール {rule.id} は条件を満たしていますが、durable-rules が発火させませんでした（{', '.join(matched)}）",
-                    f"durable-rules did not fire rule {rule.id} although its conditions hold on {', '.join(matched)}",
-                    rule.id,
-                )
-            if did and not ok:
-                raise engine_error(
-                    f"ルール {rule.id} は最終的な事実では条件を満たしません",
-                    f"rule {rule.id} fired but its conditions do not hold on the final facts",
-                    rule.id,
-                )
+        rule_id = rule.id
+        cr = compiled[rule_id]
+        # Only the bindings whose conditions hold are named (a tuple of ids each);
+        # the many that fail are just tested. The two sets must then be equal.
+        holding = _holding(cr, run.by_slot)
+        did = fired_by_rule.get(rule_id, _NONE)
+        if holding == did:
+            continue
+        missed = sorted(holding - did)
+        if missed:
+            raise engine_error(
+                f"ルール {rule.id} は条件を満たしていますが、durable-rules が発火させませんでした（{', '.join(missed[0])}）",
+                f"durable-rules did not fire rule {rule.id} although its conditions hold on {', '.join(missed[0])}",
+                rule.id,
+            )
+        raise engine_error(
+            f"ルール {rule.id} は最終的な事実では条件を満たしません",
+            f"rule {rule.id} fired but its conditions do not hold on the final facts",
+            rule.id,
+        )
+
+
+_NONE: frozenset[tuple[str, ...]] = frozenset()
+
+
+def _holding(cr: CompiledRule, by_slot: dict[str, list[Record]]) -> set[tuple[str, ...]] | frozenset[tuple[str, ...]]:
+    """The id tuples of every binding of the rule's slots on which its conditions hold."""
+    keys = cr.slot_keys
+    pools = []
+    for key in keys:
+        pool = by_slot.get(key)
+        if not pool:  # most rules, on most cases: a fact they need is not there
+            return _NONE
+        pools.append(pool)
+    test = cr.holds
+    found = set()
+    if len(keys) == 1:  # one fact: no product, and one binding reused
+        key, binding = keys[0], {}
+        for rec in pools[0]:
+            binding[key] = rec
+            if test(binding, by_slot):
+                found.add((rec.id,))
+        return found
+    for combo in itertools.product(*pools):
+        if test(dict(zip(keys, combo)), by_slot):
+            found.add(tuple(rec.id for rec in combo))
+    return found

@@ -197,6 +197,23 @@ def test_a_rule_durable_rules_fails_to_fire_is_caught_by_the_cross_check(engine,
         engine.run(inputs())
 
 
+def test_a_firing_on_facts_its_conditions_do_not_hold_on_is_caught_by_the_cross_check(engine, monkeypatch):
+    # durable-rules firing a rule the final facts do not support: the cross-check's other half
+    from engine import crosscheck
+    from engine.memory import FiringRecord
+
+    real = crosscheck.cross_check
+
+    def with_a_stray_firing(rule_base, compiled, run):
+        heavy = next(cr for cr in compiled.values() if cr.rule.id == "chain.heavy")
+        run.firings.append(FiringRecord(index=len(run.firings), rule=heavy.rule, matched=["no_such_fact"], seen=[]))
+        return real(rule_base, compiled, run)
+
+    monkeypatch.setattr(S, "cross_check", with_a_stray_firing)
+    with pytest.raises(EngineError, match="rule chain.heavy fired but its conditions do not hold"):
+        engine.run(inputs())
+
+
 def test_a_firing_whose_conditions_are_false_is_refused(engine, monkeypatch):
     real = Engine.evaluate
 
