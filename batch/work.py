@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import orjson
+
 from app.result_json import plain
 from batch.desk import Desk, InputError, Problem, ZansaiError, record_fields
 from batch.mapper import Columns
@@ -51,6 +53,24 @@ class Outcome(NamedTuple):
     problems: tuple[Problem, ...]
     seconds: float = 0.0  # reading, assessing and writing this record, in its worker
     record: dict[str, Any] | None = None  # for the audit store (--record): this case's part of its record
+
+
+def json_line(doc: Any) -> str:
+    """One JSON Lines record: compact, non-ASCII as is.
+
+    The same bytes as ``json.dumps(doc, ensure_ascii=False, separators=(",", ":"))``
+    except a float under 1e-4, written without an exponent (0.00001, not
+    1e-05): the same number to any JSON reader.
+
+    orjson writes a ~200 KB result about seven times faster than the standard
+    encoder (0.5 against 3.7 ms), which in a batch is a tenth of a case's cost.
+    It refuses what the standard encoder would write differently or not at all
+    (an int beyond 64 bits, a key that is not text): such a document falls back.
+    """
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE).decode()
+    except TypeError:
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def summary_header(figures: tuple[str, ...]) -> list[str]:
@@ -169,7 +189,7 @@ class Worker:
         paths = [r.path for r in result.recommendations]
         rank1 = paths[0] if paths else None
         if self.job.output == "jsonl":
-            text = json.dumps(self.desk.to_json(result, self.job.lang), ensure_ascii=False, separators=(",", ":")) + "\n"
+            text = json_line(self.desk.to_json(result, self.job.lang))
         else:
             figures = result.figures
             text = csv_line(
@@ -198,7 +218,7 @@ class Worker:
                 "case_id": case_id,
                 "errors": [{"field": p.location, "ja": p.ja, "en": p.en} for p in problems],
             }
-            text = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+            text = json_line(row)
         else:
             text = csv_line(
                 [

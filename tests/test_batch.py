@@ -251,3 +251,22 @@ def test_record_writes_each_assessment_to_the_audit_store_and_not_the_broken_rec
 
     with Store.open(str(db)) as store:
         assert all(replay(store, rid).identical for rid in ids)
+
+
+def test_a_result_line_is_the_document_the_standard_encoder_writes():
+    from app.desk import Desk
+    from batch.work import json_line
+    from facts.load import load_case_file
+
+    with Desk() as desk:
+        doc = desk.assess(load_case_file(ROOT / "examples" / "case_a.yaml")).to_json("ja")
+    line = json_line(doc)
+    assert line == json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert "残債" in line  # Japanese kept as it is, not \u-escaped
+
+
+def test_a_value_the_fast_encoder_refuses_falls_back_to_the_standard_one():
+    from batch.work import json_line
+
+    row = {"huge": 2**70, 3: "a key that is not text"}
+    assert json_line(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
