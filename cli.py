@@ -19,6 +19,7 @@ if not ((3, 11) <= sys.version_info[:2] < (3, 13)):  # pragma: no cover - checke
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,7 +37,29 @@ from cli_common import (  # noqa: E402  (shared by every command module)
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose commands named in ``lazy_commands`` are imported when first asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, tuple[str, str, Any]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy_commands:
+            import importlib
+
+            module, attribute, prepare = self.lazy_commands[name]
+            command = getattr(importlib.import_module(module), attribute)
+            if prepare is not None:
+                prepare(command)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 # the version is looked up only when asked: importing importlib.metadata costs more than a small case
 @click.version_option(prog_name="zansai", package_name="zansai")
 @click.option("--lang", type=LANGS, default="ja", help="Language: ja (default) or en / 表示言語")
@@ -264,54 +287,25 @@ def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: s
         emit("\n".join(lines) + "\n")
 
 
-def _register_batch() -> None:
-    from batch.command import batch
-
-    main.add_command(batch)
-
-
-_register_batch()
+def _add_document(command: click.Command) -> None:
+    for sub in command.commands.values():  # the same case-file limit as assess
+        max_bytes_option(sub)
 
 
-def _register_audit() -> None:
-    from cli_audit import audit
-
-    main.add_command(audit)
-
-
-_register_audit()
-
-
-def _register_document() -> None:
-    from cli_document import document
-
-    for command in document.commands.values():  # the same case-file limit as assess
-        max_bytes_option(command)
-    main.add_command(document)
-
-
-_register_document()
-
-
-def _register_web() -> None:
-    # click only: FastAPI and uvicorn are imported when the server starts
-    from cli_web import serve, users
-
-    main.add_command(serve)
-    main.add_command(users)
-
-
-_register_web()
-
-
-def _register_whatif() -> None:
-    from cli_whatif import deadlines, whatif
-
-    main.add_command(whatif)
-    main.add_command(deadlines)
-
-
-_register_whatif()
+# The other command modules are imported only when their command runs (or
+# --help lists them): importing them all cost every `zansai assess` ~25 ms.
+# FastAPI and uvicorn come later still, when the server starts.
+main.lazy_commands.update(
+    {
+        "batch": ("batch.command", "batch", None),
+        "audit": ("cli_audit", "audit", None),
+        "document": ("cli_document", "document", _add_document),
+        "serve": ("cli_web", "serve", None),
+        "users": ("cli_web", "users", None),
+        "whatif": ("cli_whatif", "whatif", None),
+        "deadlines": ("cli_whatif", "deadlines", None),
+    }
+)
 
 
 if __name__ == "__main__":  # pragma: no cover
