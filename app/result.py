@@ -17,11 +17,13 @@ languages under ``texts``, which is what ``from_json`` reads back.
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from facts.text import Bilingual
+from facts.values import MISSING
 
 
 class _Model(BaseModel):
@@ -58,8 +60,35 @@ class ConditionSeen(_Model):
         written = private["_written"]
         if written is None:
             seen = private["_seen"]
-            written = private["_written"] = seen.evaluated if seen is not None else ""
+            written = private["_written"] = _written_of(seen) if seen is not None else ""
         return written
+
+
+# Case after case a trace repeats the same conditions with the same values (a few
+# hundred distinct ones in thousands of firings), and writing one out costs more
+# than the rest of its entry in the document. So the text is kept per condition
+# tree, result and values. Values of other types (Decimal: 1.0 equals 1 but is
+# shown otherwise; float: 0.0 equals -0.0) are written out every time.
+_KEYED = frozenset({bool, int, str, Fraction, dt.date, type(None), type(MISSING)})
+_WRITTEN: dict[tuple[Any, ...], tuple[Any, str]] = {}
+_WRITTEN_MAX = 8192  # numbers make most keys unique in a long run: start over rather than grow
+
+
+def _written_of(seen: Any) -> str:
+    tree = seen.tree
+    values = seen.values
+    if any(type(v) not in _KEYED for v in values.values()):
+        return seen.evaluated
+    # the type too: True equals 1 and hashes alike, but is shown as "true"
+    key = (id(tree), seen.result, tuple([(k, type(v), v) for k, v in values.items()]))
+    known = _WRITTEN.get(key)
+    if known is not None and known[0] is tree:  # the tree is kept with the text, so its id is not reused
+        return known[1]
+    text = seen.evaluated
+    if len(_WRITTEN) >= _WRITTEN_MAX:
+        _WRITTEN.clear()
+    _WRITTEN[key] = (tree, text)
+    return text
 
 
 class Firing(_Model):

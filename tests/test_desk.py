@@ -278,6 +278,7 @@ def test_a_firing_records_values_and_the_condition_text_is_written_only_when_sho
     written = []
     real = evaluate.describe
     monkeypatch.setattr(evaluate, "describe", lambda *a: written.append(a) or real(*a))
+    monkeypatch.setattr("app.result._WRITTEN", {})  # not the texts earlier tests had written
     result = desk.assess(load_case_file(CASE_A))
     assert written == []  # every rule fired and every explanation evaluated, no text yet
     firing = result.trace[0]
@@ -289,6 +290,10 @@ def test_a_firing_records_values_and_the_condition_text_is_written_only_when_sho
     # the text is the same whether written now or read back from a saved result
     again = Result.from_json(json.loads(json.dumps(document), parse_float=Decimal))
     assert again.trace[0].conditions[0].evaluated == shown and "evaluated" not in type(again.trace[0].conditions[0]).model_fields
+    # the same conditions with the same values in another assessment: their texts are kept, not written again
+    count = len(written)
+    assert desk.assess(load_case_file(CASE_A)).to_json("en") == document
+    assert len(written) == count
 
 
 def test_the_desk_resolves_parameters_from_one_table_as_the_function_does(desk):

@@ -81,3 +81,17 @@ def test_a_built_condition_writes_its_text_from_what_the_engine_saw(results):
     condition = results[0].trace[0].conditions[0]
     assert condition.__pydantic_private__["_seen"] is not None
     assert condition.evaluated and condition.evaluated.endswith(("✓", "✗"))
+
+
+def test_a_kept_condition_text_tells_true_from_1(results):
+    """True equals 1 and hashes alike but is shown as "true": the kept texts key the type too."""
+    import dataclasses
+
+    seen = next(
+        c.__pydantic_private__["_seen"]
+        for r in results for f in r.trace for c in f.conditions
+        if any(type(v) is bool for v in c.values.values())
+    )
+    as_int = dataclasses.replace(seen, values={k: int(v) if type(v) is bool else v for k, v in seen.values.items()})
+    assert R._written_of(seen) == seen.evaluated
+    assert R._written_of(as_int) == as_int.evaluated != seen.evaluated
