@@ -7,6 +7,7 @@ conclusions (``app.rank``) and records which parameter values applied.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -32,7 +33,7 @@ from app.result import (
 )
 from engine.memory import Record, Run
 from facts.builder import FactSet
-from facts.models import build
+from facts.models import maker
 from facts.case import Case
 from facts.text import Bilingual
 from knowledge import expr as E
@@ -49,6 +50,10 @@ def exact(value: Any) -> Any:
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else Decimal(value.numerator) / Decimal(value.denominator)
     return value
+
+
+# Values ``exact`` returns as they are: most of what a run holds, so they skip the call.
+_AS_IS = frozenset({bool, int, str, type(None), Decimal, dt.date})
 
 
 def assemble(
@@ -77,7 +82,8 @@ def assemble(
         missing=_missing(rb, run, derived_records),
         parameters=_parameters(rb, applied, _params_read(run)),
         facts=[
-            build(InputFact, id=r.id, type=r.type, fields={k: exact(v) for k, v in r.fields.items() if v is not None})
+            _make_input({"id": r.id, "type": r.type, "fields": {
+                k: v if type(v) in _AS_IS else exact(v) for k, v in r.fields.items() if v is not None}})
             for r in run.records.values()
             if not r.firings and r.type != "params"
         ],
@@ -89,38 +95,67 @@ def assemble(
     return result
 
 
+_make_input = maker(InputFact)
+_make_firing = maker(Firing)
+_make_condition = maker(ConditionSeen)
+_make_derived = maker(Derived)
+_make_parameter = maker(Parameter)
+_make_figure_info = maker(FigureInfo)
+_make_recommendation = maker(Recommendation)
+_make_blocked = maker(Blocked)
+_make_warning = maker(WarningItem)
+_make_missing = maker(MissingItem)
+
+# What every firing of a rule repeats, read once per rule (kept with it, so its id is never reused).
+_RULE_PARTS: dict[int, tuple[Any, str, Bilingual, tuple[str, ...], Bilingual | None, int]] = {}
+
+
+def _rule_parts(rule: Any) -> tuple[Any, str, Bilingual, tuple[str, ...], Bilingual | None, int]:
+    parts = _RULE_PARTS.get(id(rule))
+    if parts is None or parts[0] is not rule:
+        spec = rule.spec
+        parts = _RULE_PARTS[id(rule)] = (rule, rule.id, spec.title, tuple(spec.sources), spec.note, rule.stratum)
+    return parts
+
+
 def _firing(f: Any) -> Firing:
-    return build(Firing, 
-        index=f.index,
-        rule=f.rule.id,
-        title=f.rule.spec.title,
-        sources=list(f.rule.spec.sources),
-        note=f.rule.spec.note,
-        stratum=f.rule.stratum,
-        matched=f.matched,
-        conditions=[condition_seen(s) for s in f.seen],
-        concluded=f.concluded,
-    )
+    _, rule_id, title, sources, note, stratum = _rule_parts(f.rule)
+    return _make_firing({
+        "index": f.index,
+        "rule": rule_id,
+        "title": title,
+        "sources": list(sources),
+        "note": note,
+        "stratum": stratum,
+        "matched": f.matched,
+        "conditions": [condition_seen(s) for s in f.seen],
+        "concluded": f.concluded,
+    })
 
 
 def condition_seen(seen: Any) -> ConditionSeen:
-    condition = build(ConditionSeen, text=seen.text, values={k: exact(v) for k, v in seen.values.items()}, result=seen.result)
+    condition = _make_condition({
+        "text": seen.text,
+        "values": {k: v if type(v) in _AS_IS else exact(v) for k, v in seen.values.items()},
+        "result": seen.result,
+    })
     condition.__pydantic_private__["_seen"] = seen  # the text is written out from it when shown, with the values as the engine saw them
     return condition
 
 
 def _derived(r: Record) -> Derived:
-    return build(Derived, 
-        id=r.id,
-        kind=r.type,
-        name=r.name or "",
-        value=exact(r.fields.get("value")),  # None for kinds without a value (paths, warnings…)
-        value_kind=r.value_kind,
-        about=list(r.about),
-        firings=list(r.firings),
-        text=r.text,
-        extra=r.extra,
-    )
+    value = r.fields.get("value")  # None for kinds without a value (paths, warnings…)
+    return _make_derived({
+        "id": r.id,
+        "kind": r.type,
+        "name": r.name or "",
+        "value": value if type(value) in _AS_IS else exact(value),
+        "value_kind": r.value_kind,
+        "about": list(r.about),
+        "firings": list(r.firings),
+        "text": r.text,
+        "extra": r.extra,
+    })
 
 
 def _rules_of(run: Run, rec: Record) -> list[str]:
@@ -139,9 +174,10 @@ def _figures(rb: RuleBase, derived: list[Record]) -> tuple[dict[str, Any], dict[
     info: dict[str, FigureInfo] = {}
     for name, decl in rb.catalog.figures.items():  # catalog order
         if name in found:
-            figures[name] = exact(found[name].fields["value"])
-            info[name] = FigureInfo(
-                kind=decl.kind, unit=decl.unit, title=decl.title, fact=found[name].id, paths=list(decl.paths)
+            value = found[name].fields["value"]
+            figures[name] = value if type(value) in _AS_IS else exact(value)
+            info[name] = _make_figure_info(
+                {"kind": decl.kind, "unit": decl.unit, "title": decl.title, "fact": found[name].id, "paths": list(decl.paths)}
             )
     return figures, info
 
@@ -160,66 +196,67 @@ def _paths(rb: RuleBase, run: Run, derived: list[Record], figures: dict[str, Any
         rank_rules = [x.rule for x in reasons.get(path, []) if x.applied]
         listing = _rules_of(run, rec)
         recommendations.append(
-            Recommendation(
-                path=path,
-                rank=position,
-                title=decl.title,
-                rules=listing + [r for r in rank_rules if r not in listing],
-                summary=rec.text or decl.description,
-                figures={k: figures[k] for k in decl.key_figures if k in figures},
-                ranking=reasons.get(path, []),
-                next_step=decl.next_step,
-                bring=list(decl.bring),
-                fact=rec.id,
-            )
+            _make_recommendation({
+                "path": path,
+                "rank": position,
+                "title": decl.title,
+                "rules": listing + [r for r in rank_rules if r not in listing],
+                "summary": rec.text or decl.description,
+                "figures": {k: figures[k] for k in decl.key_figures if k in figures},
+                "ranking": list(reasons.get(path, [])),
+                "next_step": decl.next_step,
+                "bring": list(decl.bring),
+                "fact": rec.id,
+            })
         )
     blocked = [
-        Blocked(
-            path=r.name,
-            title=catalog.paths[r.name].title,
-            rules=_rules_of(run, r),
-            reason=r.text or Bilingual(ja="", en=""),
-        )
+        _make_blocked({
+            "path": r.name,
+            "title": catalog.paths[r.name].title,
+            "rules": _rules_of(run, r),
+            "reason": r.text or Bilingual(ja="", en=""),
+        })
         for r in blocked_records
     ]
     return recommendations, blocked
 
 
 def _warnings(rb: RuleBase, run: Run, derived: list[Record]) -> list[WarningItem]:
-    catalog = rb.catalog
-    warnings = [
-        WarningItem(
-            id=r.name,
-            severity=catalog.warnings[r.name].severity,
-            title=catalog.warnings[r.name].title,
-            rules=_rules_of(run, r),
-            message=r.text or catalog.warnings[r.name].title,
-            about=list(r.about),
-            urgency=catalog.warnings[r.name].urgency,
-            next_step=catalog.warnings[r.name].next_step,
-            bring=list(catalog.warnings[r.name].bring),
-            fact=r.id,
-        )
-        for r in derived
-        if r.type == "warning"
-    ]
-    order = list(catalog.warnings)
+    catalog = rb.catalog.warnings
+    warnings = []
+    for r in derived:
+        if r.type != "warning":
+            continue
+        decl = catalog[r.name]
+        warnings.append(_make_warning({
+            "id": r.name,
+            "severity": decl.severity,
+            "title": decl.title,
+            "rules": _rules_of(run, r),
+            "message": r.text or decl.title,
+            "about": list(r.about),
+            "urgency": decl.urgency,
+            "next_step": decl.next_step,
+            "bring": list(decl.bring),
+            "fact": r.id,
+        }))
+    order = {name: i for i, name in enumerate(catalog)}
     # a reader acts on what cannot wait first: urgency, then severity, then catalog order
-    warnings.sort(key=lambda w: (w.urgency, SEVERITY_ORDER[w.severity], order.index(w.id)))
+    warnings.sort(key=lambda w: (w.urgency, SEVERITY_ORDER[w.severity], order[w.id]))
     return warnings
 
 
 def _missing(rb: RuleBase, run: Run, derived: list[Record]) -> list[MissingItem]:
     catalog = rb.catalog
     return [
-        MissingItem(
-            field=r.name,
-            blocks=list(r.extra.get("blocks", [])),
-            block_titles=[catalog.figures[b].title for b in r.extra.get("blocks", []) if b in catalog.figures],
-            rules=_rules_of(run, r),
-            message=r.text or catalog.missing_fields.get(r.name, Bilingual(ja=r.name, en=r.name)),
-            fact=r.id,
-        )
+        _make_missing({
+            "field": r.name,
+            "blocks": list(r.extra.get("blocks", [])),
+            "block_titles": [catalog.figures[b].title for b in r.extra.get("blocks", []) if b in catalog.figures],
+            "rules": _rules_of(run, r),
+            "message": r.text or catalog.missing_fields.get(r.name, Bilingual(ja=r.name, en=r.name)),
+            "fact": r.id,
+        })
         for r in derived
         if r.type == "missing"
     ]
@@ -253,19 +290,20 @@ def _parameters(rb: RuleBase, applied: dict[str, Applied], read: set[str]) -> di
     out = {}
     for name, p in rb.parameters.items():
         a = applied[name]
-        out[name] = build(Parameter, 
-            name=name,
-            value=exact(a.value),
-            default=exact(a.default),
-            overridden=a.overridden,
-            title=p.title,
-            sources=list(a.sources),
-            kind=p.kind,
-            unit=p.unit,
-            applies_on=a.applies_on,
-            on=a.on,
-            in_force_from=a.in_force_from,
-            practice=p.practice,
-            used=name in read,
-        )
+        value, default = a.value, a.default
+        out[name] = _make_parameter({
+            "name": name,
+            "value": value if type(value) in _AS_IS else exact(value),
+            "default": default if type(default) in _AS_IS else exact(default),
+            "overridden": a.overridden,
+            "title": p.title,
+            "sources": list(a.sources),
+            "kind": p.kind,
+            "unit": p.unit,
+            "applies_on": a.applies_on,
+            "on": a.on,
+            "in_force_from": a.in_force_from,
+            "practice": p.practice,
+            "used": name in read,
+        })
     return out

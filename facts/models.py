@@ -12,7 +12,7 @@ tests/test_result_build.py holds every model built this way to the validated one
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel
 
@@ -20,7 +20,6 @@ M = TypeVar("M", bound=BaseModel)
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _FIELD_SETS: dict[type, frozenset[str]] = {}
-_PRIVATE: dict[type, dict[str, Any]] = {}
 
 
 def field_names(cls: type[BaseModel]) -> tuple[str, ...]:
@@ -40,17 +39,38 @@ def _field_set(cls: type[BaseModel]) -> frozenset[str]:
 
 def build(cls: type[M], /, **fields: Any) -> M:
     """A model from computed values: every field must be given (any order), with its declared type."""
-    if fields.keys() != _field_set(cls):
-        missing = sorted(_field_set(cls) - set(fields))
-        extra = sorted(set(fields) - _field_set(cls))
-        raise TypeError(f"{cls.__name__}: build() needs every field (missing {missing}, unknown {extra})")
-    private = _PRIVATE.get(cls)
-    if private is None:
-        private = _PRIVATE[cls] = {name: attr.default for name, attr in cls.__private_attributes__.items()}
-    model = cls.__new__(cls)
+    return maker(cls)(fields)
+
+
+_MAKERS: dict[type, Any] = {}
+
+
+def maker(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """``build`` for one class, taking the fields as a dict (which the model keeps).
+
+    For the places that make a model by the thousand: the class's fields and
+    private defaults are looked up once, not on every call.
+    """
+    make = _MAKERS.get(cls)
+    if make is not None:
+        return make
+    names = _field_set(cls)
+    private = {name: attr.default for name, attr in cls.__private_attributes__.items()} or None
+    new = cls.__new__
     setattr_ = object.__setattr__  # frozen models refuse pydantic's own __setattr__
-    setattr_(model, "__dict__", fields)
-    setattr_(model, "__pydantic_fields_set__", set(fields))
-    setattr_(model, "__pydantic_extra__", None)
-    setattr_(model, "__pydantic_private__", dict(private) if private else None)
-    return model
+
+    def make(fields: dict[str, Any]) -> M:
+        if fields.keys() != names:
+            missing = sorted(names - set(fields))
+            extra = sorted(set(fields) - names)
+            raise TypeError(f"{cls.__name__}: build() needs every field (missing {missing}, unknown {extra})")
+        model = new(cls)
+        setattr_(model, "__dict__", fields)
+        setattr_(model, "__pydantic_fields_set__", set(names))
+        setattr_(model, "__pydantic_extra__", None)
+        setattr_(model, "__pydantic_private__", dict(private) if private else None)
+        return model
+
+    _MAKERS[cls] = make
+    return make
+
