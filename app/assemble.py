@@ -33,7 +33,7 @@ from app.result import (
 )
 from engine.memory import Record, Run
 from facts.builder import FactSet
-from facts.models import maker
+from facts.models import collector_paused, maker
 from facts.case import Case
 from facts.text import Bilingual
 from knowledge import expr as E
@@ -57,6 +57,19 @@ _AS_IS = frozenset({bool, int, str, type(None), Decimal, dt.date})
 
 
 def assemble(
+    rb: RuleBase,
+    case: Case,
+    factset: FactSet,
+    applied: dict[str, Applied],
+    run: Run,
+    engine: EngineInfo,
+    explanations: Explanations | None,
+) -> Result:
+    with collector_paused():
+        return _assemble(rb, case, factset, applied, run, engine, explanations)
+
+
+def _assemble(
     rb: RuleBase,
     case: Case,
     factset: FactSet,

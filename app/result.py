@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
+from facts.models import collector_paused
 from facts.text import Bilingual
 from facts.values import MISSING
 
@@ -315,7 +316,8 @@ class Result(_Model):
         """The public result document (texts in ``lang`` and, under ``texts``, in both): app.result_json."""
         from app.result_json import dump
 
-        return dump(self, lang)
+        with collector_paused():
+            return dump(self, lang)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Result":

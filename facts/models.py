@@ -12,6 +12,9 @@ tests/test_result_build.py holds every model built this way to the validated one
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel
@@ -74,3 +77,22 @@ def maker(cls: type[M]) -> Callable[[dict[str, Any]], M]:
     _MAKERS[cls] = make
     return make
 
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a Result or its document is made.
+
+    Either is tens of thousands of new containers, none in a cycle: the
+    collector would run dozens of times per case over them, and every few
+    cases over the whole heap (rule base, engine), to find nothing. Reference
+    counting frees them as always; the collector resumes after (unless it was
+    off already) and looks at the new objects once.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
