@@ -17,7 +17,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.result import ConditionSeen, Derived, Firing, Parameter
+from app.result import (
+    ConditionSeen,
+    Deadline,
+    Derived,
+    FigureInfo,
+    Firing,
+    InputFact,
+    Parameter,
+    RankReason,
+    Recommendation,
+    RuleEvaluation,
+    WarningItem,
+)
 from facts.models import field_names as _fields
 from facts.text import Bilingual
 
@@ -126,11 +138,144 @@ def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
     }
 
 
+def _dump_input(f: InputFact, lang: str) -> dict[str, Any]:
+    d = f.__dict__
+    return {
+        "id": d["id"],
+        "type": d["type"],
+        "fields": {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in d["fields"].items()},
+    }
+
+
+def _dump_figure_info(f: FigureInfo, lang: str) -> dict[str, Any]:
+    d = f.__dict__
+    title = d["title"]
+    return {
+        "kind": d["kind"],
+        "unit": d["unit"],
+        "title": title.get(lang),
+        "fact": d["fact"],
+        "paths": list(d["paths"]),
+        "texts": {"title": _both(title)},
+    }
+
+
+def _dump_warning(w: WarningItem, lang: str) -> dict[str, Any]:
+    d = w.__dict__
+    title, message, next_step, bring = d["title"], d["message"], d["next_step"], d["bring"]
+    texts = {"title": _both(title), "message": _both(message)}
+    if next_step is not None:
+        texts["next_step"] = _both(next_step)
+    if bring:  # an empty list is written as it is, with no texts
+        texts["bring"] = [_both(b) for b in bring]
+    return {
+        "id": d["id"],
+        "severity": d["severity"],
+        "title": title.get(lang),
+        "rules": list(d["rules"]),
+        "message": message.get(lang),
+        "about": list(d["about"]),
+        "urgency": d["urgency"],
+        "next_step": None if next_step is None else next_step.get(lang),
+        "bring": [b.get(lang) for b in bring],
+        "fact": d["fact"],
+        "texts": texts,
+    }
+
+
+def _dump_rank_reason(r: RankReason, lang: str) -> dict[str, Any]:
+    d = r.__dict__
+    reason = d["reason"]
+    return {
+        "rule": d["rule"],
+        "step": d["step"],
+        "above": list(d["above"]),
+        "reason": reason.get(lang),
+        "applied": d["applied"],
+        "texts": {"reason": _both(reason)},
+    }
+
+
+def _dump_recommendation(r: Recommendation, lang: str) -> dict[str, Any]:
+    d = r.__dict__
+    title, summary, next_step, bring = d["title"], d["summary"], d["next_step"], d["bring"]
+    texts = {"title": _both(title), "summary": _both(summary)}
+    if next_step is not None:
+        texts["next_step"] = _both(next_step)
+    if bring:
+        texts["bring"] = [_both(b) for b in bring]
+    return {
+        "path": d["path"],
+        "rank": d["rank"],
+        "title": title.get(lang),
+        "rules": list(d["rules"]),
+        "summary": summary.get(lang),
+        "figures": {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in d["figures"].items()},
+        "ranking": [_dump_rank_reason(x, lang) for x in d["ranking"]],
+        "next_step": None if next_step is None else next_step.get(lang),
+        "bring": [b.get(lang) for b in bring],
+        "fact": d["fact"],
+        "texts": texts,
+    }
+
+
+def _dump_rule_evaluation(e: RuleEvaluation, lang: str) -> dict[str, Any]:
+    d = e.__dict__
+    title = d["title"]
+    return {
+        "rule": d["rule"],
+        "title": title.get(lang),
+        "sources": list(d["sources"]),
+        "fired": d["fired"],
+        "absent": list(d["absent"]),
+        "unexpected": list(d["unexpected"]),
+        "bindings": [list(b) for b in d["bindings"]],
+        "conditions": [[_dump_condition(c, lang) for c in seen] for seen in d["conditions"]],
+        "producers": {k: list(v) for k, v in d["producers"].items()},
+        "texts": {"title": _both(title)},
+    }
+
+
+def _dump_deadline(x: Deadline, lang: str) -> dict[str, Any]:
+    d = x.__dict__
+    date, title, consequence, note, missing = d["date"], d["title"], d["consequence"], d["note"], d["missing"]
+    texts = {"title": _both(title), "consequence": _both(consequence)}
+    if note is not None:
+        texts["note"] = _both(note)
+    if missing is not None:
+        texts["missing"] = _both(missing)
+    return {
+        "id": d["id"],
+        "date": None if date is None else date.isoformat(),
+        "title": title.get(lang),
+        "consequence": consequence.get(lang),
+        "sources": list(d["sources"]),
+        "rules": list(d["rules"]),
+        "note": None if note is None else note.get(lang),
+        "missing": None if missing is None else missing.get(lang),
+        "status": d["status"],
+        "days_left": d["days_left"],
+        "texts": texts,
+    }
+
+
+def _dump_bilingual(text: Bilingual, lang: str) -> dict[str, str]:
+    return {"ja": text.ja, "en": text.en}
+
+
 _FAST: dict[type, Any] = {
     ConditionSeen: _dump_condition,
     Firing: _dump_firing,
     Derived: _dump_derived,
     Parameter: _dump_parameter,
+    InputFact: _dump_input,
+    FigureInfo: _dump_figure_info,
+    WarningItem: _dump_warning,
+    RankReason: _dump_rank_reason,
+    Recommendation: _dump_recommendation,
+    RuleEvaluation: _dump_rule_evaluation,
+    Deadline: _dump_deadline,
+    Bilingual: _dump_bilingual,
 }
 
 
@@ -173,6 +318,9 @@ def _dump_any(value: Any, lang: str) -> Any:
         return [v if type(v) in _AS_IS else _dump_any(v, lang) for v in value]
     if kind is dict:
         return {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in value.items()}
+    fast = _FAST.get(kind)
+    if fast is not None:
+        return fast(value, lang)
     if isinstance(value, BaseModel):
         return dump(value, lang)
     if isinstance(value, dict):
