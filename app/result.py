@@ -77,11 +77,13 @@ _WRITTEN_MAX = 8192  # numbers make most keys unique in a long run: start over r
 
 def _written_of(seen: Any) -> str:
     tree = seen.tree
-    values = seen.values
-    if any(type(v) not in _KEYED for v in values.values()):
-        return seen.evaluated
-    # the type too: True equals 1 and hashes alike, but is shown as "true"
-    key = (id(tree), seen.result, tuple([(k, type(v), v) for k, v in values.items()]))
+    parts = []
+    for k, v in seen.values.items():
+        kind = type(v)
+        if kind not in _KEYED:
+            return seen.evaluated
+        parts.append((k, kind, v))  # the type too: True equals 1 and hashes alike, but is shown as "true"
+    key = (id(tree), seen.result, tuple(parts))
     known = _WRITTEN.get(key)
     if known is not None and known[0] is tree:  # the tree is kept with the text, so its id is not reused
         return known[1]

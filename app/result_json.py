@@ -117,13 +117,31 @@ def _dump_derived(r: Derived, lang: str) -> dict[str, Any]:
     return out
 
 
+# A parameter's value is the rule base's own object in case after case, and a
+# Decimal is slow to write out (is it whole?): the JSON value is kept per object.
+_KEPT: dict[int, tuple[Any, Any]] = {}
+_KEPT_MAX = 4096  # overrides bring new objects: start over rather than grow
+
+
+def _kept(value: Any, lang: str) -> Any:
+    known = _KEPT.get(id(value))
+    if known is not None and known[0] is value:  # the object is kept with it, so its id is not reused
+        return known[1]
+    out = _dump_any(value, lang)
+    if type(value) is Decimal or type(value) is dt.date:  # immutable, and so is what they become
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[id(value)] = (value, out)
+    return out
+
+
 def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
     d = p.__dict__
     value, default, on, since = d["value"], d["default"], d["on"], d["in_force_from"]
     return {
         "name": d["name"],
-        "value": value if type(value) in _AS_IS else _dump_any(value, lang),
-        "default": default if type(default) in _AS_IS else _dump_any(default, lang),
+        "value": value if type(value) in _AS_IS else _kept(value, lang),
+        "default": default if type(default) in _AS_IS else _kept(default, lang),
         "overridden": d["overridden"],
         "title": d["title"].get(lang),
         "sources": list(d["sources"]),
