@@ -27,7 +27,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable, Union
@@ -60,10 +61,11 @@ class Ref:
 
     scope: str
     name: str | None
+    # written once: the evaluator keys every value it records by it
+    text: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return f"{self.scope}.{self.name}" if self.name else self.scope
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", f"{self.scope}.{self.name}" if self.name else self.scope)
 
 
 @dataclass(frozen=True)
@@ -324,9 +326,34 @@ class EvalError(Exception):
 MISSING = values.MISSING  # a value the case does not give
 
 
+# Fractions of the ints and Decimals facts hold: the same few amounts and parameters are read
+# by rule after rule, and building a Fraction costs more than the comparison it serves.
+# Fractions are immutable, so one object may serve every reader; bounded, since amounts vary by case.
+_exact_ints: dict[int, Fraction] = {}
+_exact_decimals: dict[Decimal, Fraction] = {}
+_EXACT_CACHE_SIZE = 4096
+
+
 def to_exact(value: Any) -> Any:
     """Bring a fact value into the evaluator's domain: numbers become Fractions."""
-    if isinstance(value, bool) or value is None:
+    kind = type(value)
+    if kind is int:
+        exact = _exact_ints.get(value)
+        if exact is None:
+            if len(_exact_ints) >= _EXACT_CACHE_SIZE:
+                _exact_ints.clear()
+            exact = _exact_ints[value] = Fraction(value)
+        return exact
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is Decimal and value.is_finite():  # a NaN cannot be a key; Fraction() refuses it below
+        exact = _exact_decimals.get(value)
+        if exact is None:
+            if len(_exact_decimals) >= _EXACT_CACHE_SIZE:
+                _exact_decimals.clear()
+            exact = _exact_decimals[value] = Fraction(value)
+        return exact
+    if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return Fraction(value)
@@ -342,33 +369,33 @@ Resolver = Callable[[Ref], Any]  # returns a value, or MISSING
 
 def evaluate(node: Any, resolve: Resolver) -> Any:
     """Evaluate an expression (not a condition) to a value; MISSING propagates."""
-    if isinstance(node, Num):
-        return node.value
-    if isinstance(node, Str):
-        return node.value
-    if isinstance(node, Bool):
-        return node.value
-    if isinstance(node, Ref):
+    # by exact class, the commonest first: the nodes are a closed set of final classes
+    kind = type(node)
+    if kind is Ref:
         return resolve(node)
-    if isinstance(node, Neg):
-        v = evaluate(node.operand, resolve)
-        return v if v is MISSING else -_number(v, "-")
-    if isinstance(node, BinOp):
+    if kind is Num or kind is Str or kind is Bool:
+        return node.value
+    if kind is BinOp:
         left = evaluate(node.left, resolve)
         right = evaluate(node.right, resolve)
         if left is MISSING or right is MISSING:
             return MISSING
-        a, b = _number(left, node.op), _number(right, node.op)
-        if node.op == "+":
+        op = node.op
+        a = left if type(left) is Fraction else _number(left, op)
+        b = right if type(right) is Fraction else _number(right, op)
+        if op == "+":
             return a + b
-        if node.op == "-":
+        if op == "-":
             return a - b
-        if node.op == "*":
+        if op == "*":
             return a * b
         if b == 0:
             raise EvalError("0 で割ろうとしました", "division by zero")
         return a / b
-    if isinstance(node, Call):
+    if kind is Neg:
+        v = evaluate(node.operand, resolve)
+        return v if v is MISSING else -_number(v, "-")
+    if kind is Call:
         args = [evaluate(a, resolve) for a in node.args]
         if node.func in TOLERATES_MISSING:
             args = [None if a is MISSING else a for a in args]
@@ -390,21 +417,14 @@ def _number(v: Any, op: str) -> Fraction:
     return v
 
 
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt}
+
+
 def compare(op: str, a: Any, b: Any) -> bool:
     if a is MISSING or b is MISSING or a is None or b is None:
         return False
     try:
-        if op == "==":
-            return a == b
-        if op == "!=":
-            return a != b
-        if op == "<":
-            return a < b
-        if op == "<=":
-            return a <= b
-        if op == ">":
-            return a > b
-        return a >= b
+        return _COMPARE.get(op, operator.ge)(a, b)
     except TypeError as exc:
         raise EvalError(f"比較できない値です: {a!r} {op} {b!r}", f"cannot compare {a!r} {op} {b!r}") from exc
 
