@@ -53,18 +53,36 @@ class Evaluator:
         return value
 
     def value(self, node: Any) -> Any:
+        # most sides are a plain reference or a literal: read them here, as E.evaluate would
+        kind = type(node)
+        if kind is E.Ref:
+            value = self._resolve(node)
+            self.values[node.text] = value
+            return value
+        if kind is E.Num:
+            return node.value
         return E.evaluate(node, self.ref)
 
     def test(self, node: Any) -> bool:
-        if isinstance(node, E.And):
+        # by exact class, the commonest first: the condition nodes are a closed set of final classes
+        kind = type(node)
+        if kind is E.Compare:
+            return E.compare(node.op, self.value(node.left), self.value(node.right))
+        if kind is FieldTest:
+            v = self.ref(node.ref)
+            present = v is not E.MISSING and v is not None
+            return present if node.present else not present
+        if kind is FactTest:
+            present = self._present(node.ref)
+            self.values[node.ref.text] = present
+            return present if node.present else not present
+        if kind is E.And:
             results = [self.test(i) for i in node.items]  # evaluate all: the trace shows every value
             return all(results)
-        if isinstance(node, E.Or):
+        if kind is E.Or:
             results = [self.test(i) for i in node.items]
             return any(results)
-        if isinstance(node, E.Compare):
-            return E.compare(node.op, self.value(node.left), self.value(node.right))
-        if isinstance(node, E.In):
+        if kind is E.In:
             v = self.value(node.ref)
             # every item read, so the values hold all the condition shows (``describe``)
             items = [E.evaluate(x, self.ref) for x in node.values]
@@ -72,17 +90,9 @@ class Evaluator:
                 return False
             hit = v in items
             return not hit if node.negated else hit
-        if isinstance(node, E.Contains):
+        if kind is E.Contains:
             v = self.value(node.ref)
             return isinstance(v, str) and node.needle in v
-        if isinstance(node, FieldTest):
-            v = self.ref(node.ref)
-            present = v is not E.MISSING and v is not None
-            return present if node.present else not present
-        if isinstance(node, FactTest):
-            present = self._present(node.ref)
-            self.values[node.ref.text] = present
-            return present if node.present else not present
         raise AssertionError(f"unexpected condition node {node!r}")
 
     # -- display -----------------------------------------------------------
