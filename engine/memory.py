@@ -63,18 +63,33 @@ class Run:
         self.by_slot.setdefault(rec.slot_key, []).append(rec)
 
 
-def resolver(binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Callable[[E.Ref], bool]]:
-    def resolve(ref: E.Ref) -> Any:
-        rec = binding.get(slot_key(ref.scope, ref.name))
-        if rec is None:
-            return E.MISSING
+# (scope, name) -> the slot key a reference reads and the field it reads there: worked out once
+# per reference, not at each of the many reads of it
+_places: dict[tuple[str, str | None], tuple[str, str | None]] = {}
+
+
+def _place(ref: E.Ref) -> tuple[str, str | None]:
+    place = _places.get((ref.scope, ref.name))
+    if place is None:
         fld = "value" if ref.scope in ("figure", "finding") else ref.name
+        place = _places[(ref.scope, ref.name)] = (slot_key(ref.scope, ref.name), fld)
+    return place
+
+
+def resolver(binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Callable[[E.Ref], bool]]:
+    MISSING, to_exact, bound = E.MISSING, E.to_exact, binding.get
+
+    def resolve(ref: E.Ref) -> Any:
+        key, fld = _places.get((ref.scope, ref.name)) or _place(ref)
+        rec = bound(key)
+        if rec is None:
+            return MISSING
         if fld is None:
             return True
         value = rec.fields.get(fld)
-        return E.MISSING if value is None else E.to_exact(value)
+        return MISSING if value is None else to_exact(value)
 
-    return resolve, lambda ref: slot_key(ref.scope, ref.name) in binding
+    return resolve, lambda ref: _place(ref)[0] in binding
 
 
 
@@ -86,7 +101,7 @@ def lookups(run: Run, binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any
     def present(ref: E.Ref) -> bool:
         if bound_present(ref):
             return True
-        return bool(run.by_slot.get(slot_key(ref.scope, ref.name)))
+        return bool(run.by_slot.get(_place(ref)[0]))
 
     return resolve, present
 
