@@ -65,6 +65,11 @@ class Engine:
         self.definition = definition
         self.name = f"zansai_{rule_base.version[:12]}_{next(_ruleset_names)}"
         self._by_rule = {cr.rule.id: cr for cr in self.compiled.values()}
+        # what every firing of a rule needs that never changes: its rule, id and slots (alias, key) in join order
+        self._plans = {
+            name: (cr.rule, cr.rule.id, tuple((slot.alias, slot.key) for slot in cr.order))
+            for name, cr in self.compiled.items()
+        }
         try:
             self._handle = dre.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
         except dre.error as exc:
@@ -159,11 +164,17 @@ class Engine:
     def _drain(self, run: Run, state_handle: int) -> None:
         """Run every pending action of the session, in our own thread, with errors raised."""
         result = dre.start_action_for_state(self._handle, state_handle)
+        marker = _fact_marker(run.sid)
         while result:
-            message = json.loads(result[1])
+            message = result[1]
+            action = _bound_ids(message, marker)
+            decoded = json.loads(message) if action is None else None
             try:
-                for name, bound in message.items():
-                    self._fire(run, name, bound)
+                if action is not None:
+                    self._fire(run, *action)
+                else:
+                    for name, bound in decoded.items():
+                        self._fire(run, name, _ids(bound))
             except BaseException:
                 dre.abandon_action(self._handle, state_handle)
                 raise
@@ -173,41 +184,44 @@ class Engine:
     # -- a firing ------------------------------------------------------------
 
     def _fire(self, run: Run, name: str, bound: dict[str, Any]) -> None:
+        """Act on one firing; ``bound`` gives the id of the fact bound to each alias."""
         if name == CATCH_ALL:
             run.initialised = True
             return
-        cr = self.compiled.get(name)
-        if cr is None:
+        plan = self._plans.get(name)
+        if plan is None:
             raise engine_error(f"未知のルール {name} が発火しました", f"unknown rule {name} fired")
-        rule = cr.rule
+        rule, rule_id, slots = plan
+        records = run.records
         binding: dict[str, Record] = {}
-        for slot in cr.order:
-            fact = bound.get(slot.alias)
-            rec = run.records.get(fact.get("id")) if isinstance(fact, dict) else None
+        matched: list[str] = []
+        for alias, slot_key in slots:
+            rec = records.get(bound.get(alias))
             if rec is None:
                 raise engine_error(
-                    f"ルール {rule.id} が未知の事実で発火しました", f"rule {rule.id} fired on an unknown fact", rule.id
+                    f"ルール {rule_id} が未知の事実で発火しました", f"rule {rule_id} fired on an unknown fact", rule_id
                 )
-            binding[slot.key] = rec
+            binding[slot_key] = rec
+            matched.append(rec.id)
         # durable-rules expands an `$or` inside a pattern into alternatives and
         # fires the rule once for each alternative that matches: an `or` with
         # three true branches fired three times on the same mortgage, concluding
         # everything three times (tests/test_or_fires_once.py). A rule acts once
         # per combination of facts; the repeats are counted, not acted on.
-        key = (rule.id, tuple(binding[s.key].id for s in cr.order))
+        key = (rule_id, tuple(matched))
         if key in run.fired_keys:
             run.repeats += 1
             return
         run.fired_keys.add(key)
         seen = self.evaluate(run, rule, binding)
-        failed = [s for s in seen if not s.result]
-        if failed:
-            raise engine_error(
-                f"durable-rules はルール {rule.id} を発火させましたが、条件が成り立っていません: {failed[0].evaluated}",
-                f"durable-rules fired rule {rule.id} although a condition is false: {failed[0].evaluated}",
-                rule.id,
-            )
-        firing = FiringRecord(index=len(run.firings), rule=rule, matched=[binding[s.key].id for s in cr.order], seen=seen)
+        for s in seen:
+            if not s.result:
+                raise engine_error(
+                    f"durable-rules はルール {rule_id} を発火させましたが、条件が成り立っていません: {s.evaluated}",
+                    f"durable-rules fired rule {rule_id} although a condition is false: {s.evaluated}",
+                    rule_id,
+                )
+        firing = FiringRecord(index=len(run.firings), rule=rule, matched=matched, seen=seen)
         run.firings.append(firing)
         self._concluder.conclude(run, firing, binding)
 
@@ -216,3 +230,47 @@ class Engine:
         """Each condition of the rule on these facts, with the values it saw (for the trace)."""
         resolve, present = lookups(run, binding)
         return [see(c.text, c.tree, resolve, present) for c in rule.conditions]
+
+
+def _ids(bound: Any) -> Any:
+    """The id of the fact bound to each alias, from a decoded action message (None where there is none);
+    anything but an object is passed on for ``_fire`` to refuse."""
+    if not isinstance(bound, dict):
+        return bound
+    return {alias: fact.get("id") if isinstance(fact, dict) else None for alias, fact in bound.items()}
+
+
+def _fact_marker(sid: str) -> str:
+    """How every fact of session ``sid`` begins in an action message, after its alias: as encode_fact wrote it."""
+    return '":{"sid":' + json.dumps(sid) + ',"id":"'
+
+
+def _bound_ids(message: str, marker: str) -> tuple[str, dict[str, str]] | None:
+    """The rule and the id bound to each alias of an action message, read without decoding the facts;
+    None when the message is not in the plain form below (the caller then decodes it whole).
+
+    Decoding every bound fact (the parameters alone are some eighty fields) cost more than the rest of a
+    firing, and only the ids are used. durable-rules writes ``{"rule":{"alias":<fact as asserted>,...}}``
+    (a list instead when a rule takes several results). With no backslash in the message every quote
+    delimits a string. Each fact of this session starts ``{"sid":"s1","id":"`` (``_assert`` puts them
+    first), so each ``marker`` is an alias and the id of its fact. ``":{"`` occurs once after the rule's
+    name, once per bound fact, once per further rule and once per text that is exactly ``:{``: requiring
+    exactly one more of those than of markers, the first right after the name, leaves no second rule, no
+    fact of another form and no such text unaccounted for.
+    """
+    if "\\" in message or not message.startswith('{"'):
+        return None
+    name_end = message.find('":{"', 2)
+    if name_end < 0 or message.find('"', 2) != name_end:
+        return None
+    if message.count('":{"') != message.count(marker) + 1 or message.startswith(marker, name_end):
+        return None
+    ids: dict[str, str] = {}
+    width = len(marker)
+    at = message.find(marker, name_end + 3)
+    while at >= 0:
+        start = at + width
+        end = message.find('"', start)
+        ids[message[message.rfind('"', 0, at) + 1 : at]] = message[start:end]
+        at = message.find(marker, end)
+    return message[2:name_end], ids
