@@ -43,6 +43,8 @@ class Concluder:
         self.rule_base = rule_base
         self._assert = assert_fact
         self._per_entity_rules: dict[str, bool] = {}
+        # message template -> its parts, each reference with how this rule base shows it (``_shown_parts``)
+        self._parts: dict[str, tuple[tuple[str, E.Ref | None, bool, Any, str, str | None], ...]] = {}
 
     def conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record]) -> None:
         rule = firing.rule
@@ -195,17 +197,30 @@ class Concluder:
             self._assert(run, rec)
 
     def _fill(self, text: Bilingual, resolve: Callable[[E.Ref], Any]) -> Bilingual:
+        return build(Bilingual, ja=self._render(text.ja, "ja", resolve), en=self._render(text.en, "en", resolve))
+
+    def _render(self, template: str, lang: str, resolve: Callable[[E.Ref], Any]) -> str:
+        parts = self._parts.get(template)
+        if parts is None:
+            parts = self._parts[template] = self._shown_parts(template)
+        out = []
+        for literal, ref, bare, labels, kind, unit in parts:
+            out.append(literal)
+            if ref is not None:
+                out.append(_show(resolve(ref), labels, kind, unit, lang, bare))
+        return "".join(out)
+
+    def _shown_parts(self, template: str) -> tuple[tuple[str, E.Ref | None, bool, Any, str, str | None], ...]:
+        """A template's parts with each reference's labels, kind and unit in this rule base:
+        looked up once, not at every message filled (a case fills some forty)."""
         rb = self.rule_base
-
-        def render(template: str, lang: str) -> str:
-            out = []
-            for literal, ref, spec in _template(template):
-                out.append(literal)
-                if ref is not None:
-                    out.append(_display(rb, ref, resolve(ref), lang, bare=spec == "bare"))
-            return "".join(out)
-
-        return build(Bilingual, ja=render(text.ja, "ja"), en=render(text.en, "en"))
+        parts = []
+        for literal, ref, spec in _template(template):
+            if ref is None:
+                parts.append((literal, None, False, None, "text", None))
+            else:
+                parts.append((literal, ref, spec == "bare", rb.catalog.labels.get(ref.text), *rb.kind_of(ref)))
+        return tuple(parts)
 
 
 _templates: dict[str, tuple[tuple[str, E.Ref | None, str], ...]] = {}
@@ -253,13 +268,12 @@ def _typed(value: Any, kind: str, label: str) -> Any:
     return value
 
 
-def _display(rb: RuleBase, ref: E.Ref, value: Any, lang: str, bare: bool = False) -> str:
+def _show(value: Any, labels: Any, kind: str, unit: str | None, lang: str, bare: bool) -> str:
+    """A value in a message: its label if it has one, else as its kind and unit show it."""
     if value is E.MISSING or value is None:
         return "—"
-    labels = rb.catalog.labels.get(ref.text)
     if labels is not None and isinstance(value, str) and value in labels:
         return labels[value].get(lang)
-    kind, unit = rb.kind_of(ref)
     if isinstance(value, Fraction) and kind in ("yen", "int"):
         value = int(value) if value.denominator == 1 else math.floor(value)
     return display.value(value, kind, lang, unit, bare=bare)
