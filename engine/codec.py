@@ -25,6 +25,22 @@ def engine_error(ja: str, en: str, rule_id: str | None = None) -> EngineError:
 
 
 
+# Decimal -> its text: the parameters' rates and ratios, the same few in every case. The text
+# depends on the value alone (equal Decimals quantize alike); only finite values are kept.
+_decimal_texts: dict[Decimal, str] = {}
+_DECIMAL_TEXTS_SIZE = 4096
+
+
+def _encode_decimal(value: Decimal) -> str:
+    text = _decimal_texts.get(value)
+    if text is None:
+        text = _encode_value(value)
+        if len(_decimal_texts) >= _DECIMAL_TEXTS_SIZE:
+            _decimal_texts.clear()
+        _decimal_texts[value] = text
+    return text
+
+
 def _encode_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -71,18 +87,22 @@ def encode_fact(fields: dict[str, Any]) -> str:
     """Serialise a flat fact; None fields are left out so ``missing`` can see them.
 
     Most values are small ints, text and booleans: those are written here
-    directly (the same text ``_encode_value`` writes), the rest go through it.
+    directly (the same text ``_encode_value`` writes), Decimals through the
+    texts already written for them, the rest go through it.
     """
     parts = []
+    keys = _keys
     for name, value in fields.items():
         kind = type(value)
         if kind is int and -MAX_SAFE_INT < value < MAX_SAFE_INT:
-            parts.append(_key(name) + str(value))
+            parts.append((keys.get(name) or _key(name)) + str(value))
         elif kind is str:
-            parts.append(_key(name) + _encode_text(value))
+            parts.append((keys.get(name) or _key(name)) + _encode_text(value))
         elif kind is bool:
-            parts.append(_key(name) + ("true" if value else "false"))
+            parts.append((keys.get(name) or _key(name)) + ("true" if value else "false"))
+        elif kind is Decimal and value.is_finite():
+            parts.append((keys.get(name) or _key(name)) + _encode_decimal(value))
         elif value is not None:
-            parts.append(_key(name) + _encode_value(value))
+            parts.append((keys.get(name) or _key(name)) + _encode_value(value))
     return "{" + ",".join(parts) + "}"
 
