@@ -7,6 +7,7 @@ the reference evaluator (``knowledge.evaluate``) reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from facts.text import Bilingual
@@ -85,8 +86,9 @@ class Rule:
     absent: dict[str, Slot] = field(default_factory=dict)  # facts that must be absent
     stratum: int = 0
 
-    @property
+    @cached_property
     def id(self) -> str:
+        # read on every firing and every cross-check candidate; a spec is frozen, so it never changes
         return self.spec.id
 
     def produces(self) -> set[str]:
