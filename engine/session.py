@@ -252,25 +252,24 @@ def _bound_ids(message: str, marker: str) -> tuple[str, dict[str, str]] | None:
     Decoding every bound fact (the parameters alone are some eighty fields) cost more than the rest of a
     firing, and only the ids are used. durable-rules writes ``{"rule":{"alias":<fact as asserted>,...}}``
     (a list instead when a rule takes several results). With no backslash in the message every quote
-    delimits a string. Each fact of this session starts ``{"sid":"s1","id":"`` (``_assert`` puts them
-    first), so each ``marker`` is an alias and the id of its fact. ``":{"`` occurs once after the rule's
-    name, once per bound fact, once per further rule and once per text that is exactly ``:{``: requiring
-    exactly one more of those than of markers, the first right after the name, leaves no second rule, no
-    fact of another form and no such text unaccounted for.
+    delimits a string, and ``":{"`` occurs only where a key's value is an object or where a text is
+    exactly ``:{``. Each fact of this session starts ``{"sid":"s1","id":"`` (``_assert`` puts them
+    first), so one occurrence must close the rule's name and every other must begin ``marker``: then each
+    is an alias and the id of its fact, and there is no second rule, no fact of another form and no such text.
     """
     if "\\" in message or not message.startswith('{"'):
         return None
     name_end = message.find('":{"', 2)
-    if name_end < 0 or message.find('"', 2) != name_end:
-        return None
-    if message.count('":{"') != message.count(marker) + 1 or message.startswith(marker, name_end):
+    if name_end < 0 or message.find('"', 2) != name_end or message.startswith(marker, name_end):
         return None
     ids: dict[str, str] = {}
     width = len(marker)
-    at = message.find(marker, name_end + 3)
+    at = message.find('":{"', name_end + 3)
     while at >= 0:
+        if not message.startswith(marker, at):
+            return None
         start = at + width
-        end = message.find('"', start)
+        end = message.find('"', start)  # the id holds no quote: there is no backslash to escape one
         ids[message[message.rfind('"', 0, at) + 1 : at]] = message[start:end]
-        at = message.find(marker, end)
+        at = message.find('":{"', end)
     return message[2:name_end], ids
