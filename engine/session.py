@@ -70,6 +70,7 @@ class Engine:
             name: (cr.rule, cr.rule.id, tuple((slot.alias, slot.key) for slot in cr.order))
             for name, cr in self.compiled.items()
         }
+        self._marker = ("", "")  # the sid of the run being drained and how its facts begin (_fact_marker)
         try:
             self._handle = dre.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
         except dre.error as exc:
@@ -164,7 +165,9 @@ class Engine:
     def _drain(self, run: Run, state_handle: int) -> None:
         """Run every pending action of the session, in our own thread, with errors raised."""
         result = dre.start_action_for_state(self._handle, state_handle)
-        marker = _fact_marker(run.sid)
+        if self._marker[0] != run.sid:  # one run drains some fifty times
+            self._marker = (run.sid, _fact_marker(run.sid))
+        marker = self._marker[1]
         while result:
             message = result[1]
             action = _bound_ids(message, marker)
