@@ -34,6 +34,8 @@ from engine.memory import FiringRecord, Record, Run, resolver
 
 # kinds of derived facts other rules can read: they go back into the engine
 ASSERTED_KINDS = ("figure", "finding", "path")
+# the entities a warning is about when its firing binds them
+_ABOUT_TYPES = ("other_debt", "guarantor")
 
 
 class Concluder:
@@ -43,13 +45,16 @@ class Concluder:
         self.rule_base = rule_base
         self._assert = assert_fact
         self._per_entity_rules: dict[str, bool] = {}
+        self._entity_rules: dict[str, bool] = {}
         # message template -> its parts, each reference with how this rule base shows it (``_shown_parts``)
         self._parts: dict[str, tuple[tuple[str, E.Ref | None, bool, Any, str, str | None], ...]] = {}
 
     def conclude(self, run: Run, firing: FiringRecord, binding: dict[str, Record]) -> None:
         rule = firing.rule
         resolve, _ = resolver(binding)  # once per firing: every conclusion reads the same facts
-        about = tuple(rec.id for rec in binding.values() if rec.type in ("other_debt", "guarantor"))
+        about = (
+            tuple(rec.id for rec in binding.values() if rec.type in _ABOUT_TYPES) if self._reads_entities(rule) else ()
+        )
         own: dict[str, Any] | None = None
         if self._concludes_per_entity(rule):
             # per-entity figures this firing concludes, quoted by its own later messages (no other rule can read them)
@@ -70,6 +75,13 @@ class Concluder:
                     f"rule {rule.id} could not compute then[{index}]: {exc.en}",
                     rule.id,
                 ) from exc
+
+    def _reads_entities(self, rule: Any) -> bool:
+        """Whether the rule binds a debt or a guarantor (a fact's slot has its type: every pattern tests ``t``)."""
+        known = self._entity_rules.get(rule.id)
+        if known is None:
+            known = self._entity_rules[rule.id] = any(slot.type in _ABOUT_TYPES for slot in rule.slots.values())
+        return known
 
     def _concludes_per_entity(self, rule: Any) -> bool:
         known = self._per_entity_rules.get(rule.id)
