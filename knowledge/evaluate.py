@@ -42,6 +42,8 @@ _SHOW_OP = {"*": "×", "/": "÷", "+": "+", "-": "−"}
 class Evaluator:
     """Evaluates condition trees against a resolver; records values as it goes."""
 
+    __slots__ = ("_resolve", "_present", "values")  # one per condition of every firing
+
     def __init__(self, resolve: Callable[[E.Ref], Any], present: Callable[[E.Ref], bool]):
         self._resolve = resolve
         self._present = present
