@@ -22,6 +22,7 @@ import itertools
 import multiprocessing
 import os
 import time
+import unicodedata
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -94,11 +95,13 @@ class Summary:
         else:
             out = [f"{self.done:,} records ({ok:,} assessed, {self.failed:,} failed) in {self.elapsed:.1f} s, {rate:,.1f} cases/s"]
             out.append("rank-1 paths:" if self.rank1 else "rank-1 paths: none")
-        width = max((len(p or "") for p in self.rank1), default=0) + 2
-        # paths by count; records with no path listed last, named in words (ids are ASCII, so widths line up)
+        none = "（進路なし）" if lang == "ja" else "(no path)"
+        names = {path: path or none for path in self.rank1}
+        width = max((_columns(n) for n in names.values()), default=0) + 2
+        # paths by count; records with no path listed last, named in words, in the same column
         for path, count in sorted(self.rank1.items(), key=lambda pc: (pc[0] is None, -pc[1], pc[0] or "")):
-            name = path or ("（進路なし）" if lang == "ja" else "(no path)")
-            out.append(f"  {name:<{width}}{count:>9,}" if path else f"  {name} {count:,}")
+            name = names[path]
+            out.append(f"  {name}{' ' * (width - _columns(name))}{count:>9,}")
         kinds = {2: ("入力の誤り", "input errors"), 4: ("エンジンの失敗", "engine failures"), 70: ("内部エラー", "internal errors")}
         for code, count in sorted(self.failures.items()):
             ja, en = kinds.get(code, (f"終了コード {code}", f"exit status {code}"))
@@ -109,6 +112,11 @@ class Summary:
             where = self.stopped.source if self.stopped.line is None else f"{self.stopped.source}:{self.stopped.line}"
             out.append(f"--fail-fast: {where} で停止しました" if lang == "ja" else f"--fail-fast: stopped at {where}")
         return out
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns a text takes: a full-width character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def key_figures(rule_base: Any) -> tuple[str, ...]:

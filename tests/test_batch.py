@@ -270,3 +270,15 @@ def test_a_value_the_fast_encoder_refuses_falls_back_to_the_standard_one():
 
     row = {"huge": 2**70, 3: "a key that is not text"}
     assert json_line(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_summary_puts_every_count_in_one_column_even_after_a_full_width_label(lang):
+    from collections import Counter
+
+    from batch.runner import Summary, _columns
+
+    summary = Summary(done=30, rank1=Counter({"bankruptcy": 20, "voluntary_sale": 7, None: 3}), elapsed=1.0)
+    rows = [line for line in summary.lines(lang) if line.startswith("  ")]
+    assert len(rows) == 3 and ("進路なし" in rows[-1] if lang == "ja" else "(no path)" in rows[-1])
+    assert len({_columns(row) for row in rows}) == 1, rows  # the counts end in the same terminal column
