@@ -56,20 +56,8 @@ def exact(value: Any) -> Any:
 _AS_IS = frozenset({bool, int, str, type(None), Decimal, dt.date})
 
 
+@collector_paused()  # a fresh pause for each call: the context manager works as a decorator
 def assemble(
-    rb: RuleBase,
-    case: Case,
-    factset: FactSet,
-    applied: dict[str, Applied],
-    run: Run,
-    engine: EngineInfo,
-    explanations: Explanations | None,
-) -> Result:
-    with collector_paused():
-        return _assemble(rb, case, factset, applied, run, engine, explanations)
-
-
-def _assemble(
     rb: RuleBase,
     case: Case,
     factset: FactSet,

@@ -334,25 +334,24 @@ _exact_decimals: dict[Decimal, Fraction] = {}
 _EXACT_CACHE_SIZE = 4096
 
 
+def _kept_fraction(kept: dict[Any, Fraction], value: int | Decimal) -> Fraction:
+    if len(kept) >= _EXACT_CACHE_SIZE:
+        kept.clear()
+    exact = kept[value] = Fraction(value)
+    return exact
+
+
 def to_exact(value: Any) -> Any:
     """Bring a fact value into the evaluator's domain: numbers become Fractions."""
     kind = type(value)
     if kind is int:
         exact = _exact_ints.get(value)
-        if exact is None:
-            if len(_exact_ints) >= _EXACT_CACHE_SIZE:
-                _exact_ints.clear()
-            exact = _exact_ints[value] = Fraction(value)
-        return exact
+        return _kept_fraction(_exact_ints, value) if exact is None else exact
     if kind is str or kind is bool or value is None:
         return value
     if kind is Decimal and value.is_finite():  # a NaN cannot be a key; Fraction() refuses it below
         exact = _exact_decimals.get(value)
-        if exact is None:
-            if len(_exact_decimals) >= _EXACT_CACHE_SIZE:
-                _exact_decimals.clear()
-            exact = _exact_decimals[value] = Fraction(value)
-        return exact
+        return _kept_fraction(_exact_decimals, value) if exact is None else exact
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
