@@ -233,7 +233,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
         figures = key_figures(rule_base)
         job = Job(output=fmt, lang=opts.lang, columns=source.columns, figures=figures,
                   rules_dir=opts.rules_dir, rule_base=rule_base, record=opts.record,
-                  explain=opts.explain)
+                  explain=opts.explain, encoding=opts.output_encoding)
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
         summary = Summary()
@@ -254,7 +254,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
             ready, ready_cpu = time.perf_counter(), time.process_time()
             progress = Progress(opts.progress, source.total)
             for outcome in runner:
-                out.write(outcome.text)
+                out.write_row(outcome.row)
                 summary.add(outcome)
                 if recorder is not None and outcome.record is not None:
                     recorder.add(outcome.record)

@@ -28,14 +28,13 @@ class Output:
         try:
             import codecs
 
-            codecs.lookup(encoding)
+            # A character the encoding lacks (CP932 has no "—" of its own) becomes "?" rather than stopping the batch.
+            self._encoder = codecs.getincrementalencoder(encoding)(errors="replace")
         except LookupError:
             raise InputError([Problem("--output-encoding", f"文字コード {encoding} を知りません", f"unknown encoding {encoding}")]) from None
-        # A character the encoding lacks (CP932 has no "—" of its own) becomes "?" rather than stopping the batch.
+        # Rows come encoded from the workers (batch.work.encode_row); the parent writes bytes.
         if target == "-":
-            import io
-
-            self.stream: IO[str] = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, errors="replace", newline="")
+            self.stream: IO[bytes] = sys.stdout.buffer
         else:
             path = Path(target)
             if path.is_dir():
@@ -43,10 +42,15 @@ class Output:
             if not path.parent.is_dir():
                 raise InputError([Problem(target, "出力先のフォルダがありません", "the output's folder does not exist")])
             fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-            self.stream = open(fd, "w", encoding=encoding, errors="replace", newline="")  # noqa: SIM115
+            self.stream = open(fd, "wb")  # noqa: SIM115
+        self.stream.write(self._encoder.encode(""))  # the byte-order mark of utf-8-sig or utf-16, once
 
     def write(self, text: str) -> None:
-        self.stream.write(text)
+        self.stream.write(self._encoder.encode(text))
+
+    def write_row(self, row: bytes) -> None:
+        """A row a worker has already encoded in this output's encoding."""
+        self.stream.write(row)
 
     def commit(self) -> None:
         self.stream.flush()
@@ -54,8 +58,6 @@ class Output:
             self.stream.close()
             os.replace(self.temp, self.target)
             self.temp = None
-        else:
-            self.stream.detach()
 
     def abandon(self) -> None:
         if self.temp is not None:
@@ -65,7 +67,6 @@ class Output:
         else:
             try:
                 self.stream.flush()
-                self.stream.detach()
             except (OSError, ValueError):
                 pass
 

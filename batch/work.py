@@ -1,8 +1,10 @@
 """What a worker does with one record: read it, assess it, write its output row.
 
-The output row is finished text, made where the result is, so the parent
-only puts rows in order and writes them: that keeps the parent light and
-makes the output the same bytes whatever the number of workers. A record
+The output row is finished bytes, encoded where the result is, so the parent
+only puts rows in order and writes them: that keeps the parent light (a
+~200 KB JSON result crosses from a worker as bytes, never decoded or
+encoded again) and makes the output the same bytes whatever the number of
+workers. A record
 that cannot be read or assessed becomes an error row; only a defect in
 zansai itself (an unexpected exception) is reported as internal, and still
 as a row, so one odd record never loses the rest of a batch.
@@ -10,6 +12,7 @@ as a row, so one odd record never loses the rest of a batch.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -40,13 +43,14 @@ class Job:
     rule_base: Any = None  # given to forked workers so each need not load the rule files again
     record: bool = False  # hand each assessment back for the audit store
     explain: bool = False  # keep the explanations (why-not data) in each result
+    encoding: str = "utf-8"  # the output file's, which rows are encoded in
 
 
 class Outcome(NamedTuple):
     ok: bool
     rank1: str | None
     exit_code: int  # 0, or the exit status this record's failure calls for
-    text: str  # the output row(s), ready to write
+    row: bytes  # the output row(s), encoded, ready to write
     line: int | None
     source: str
     case_id: str | None
@@ -55,22 +59,39 @@ class Outcome(NamedTuple):
     record: dict[str, Any] | None = None  # for the audit store (--record): this case's part of its record
 
 
-def json_line(doc: Any) -> str:
-    """One JSON Lines record: compact, non-ASCII as is.
+def json_line(doc: Any, encoding: str = "utf-8") -> bytes:
+    """One JSON Lines record: compact, non-ASCII as is, in the output's encoding.
 
-    The same bytes as ``json.dumps(doc, ensure_ascii=False, separators=(",", ":"))``
-    except a float under 1e-4, written without an exponent (0.00001, not
-    1e-05): the same number to any JSON reader.
+    The same document as ``json.dumps(doc, ensure_ascii=False, separators=(",", ":"))``,
+    byte for byte, except a float under 1e-4, written without an exponent
+    (0.00001, not 1e-05): the same number to any JSON reader.
 
     orjson writes a ~200 KB result about seven times faster than the standard
-    encoder (0.5 against 3.7 ms), which in a batch is a tenth of a case's cost.
-    It refuses what the standard encoder would write differently or not at all
-    (an int beyond 64 bits, a key that is not text): such a document falls back.
+    encoder (0.5 against 3.7 ms), which in a batch is a tenth of a case's cost,
+    and writes UTF-8 bytes, which is what most outputs want. It refuses what the
+    standard encoder would write differently or not at all (an int beyond 64
+    bits, a key that is not text): such a document falls back.
     """
     try:
-        return orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE).decode()
+        data = orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return encode_row(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding)
+    return data if _is_utf8(encoding) else encode_row(data.decode(), encoding)
+
+
+def encode_row(text: str, encoding: str) -> bytes:
+    """A row in the output's encoding: a character it lacks becomes "?", and no byte-order mark.
+
+    The mark, for an encoding that has one (utf-8-sig, utf-16), is the output
+    file's to write once at its start (batch.sinks.Output), not every row's.
+    """
+    encoder = codecs.getincrementalencoder(encoding)(errors="replace")
+    encoder.encode("")  # the byte-order mark, if any: left out
+    return encoder.encode(text, final=True)
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name == "utf-8"
 
 
 def summary_header(figures: tuple[str, ...]) -> list[str]:
@@ -189,7 +210,7 @@ class Worker:
         paths = [r.path for r in result.recommendations]
         rank1 = paths[0] if paths else None
         if self.job.output == "jsonl":
-            text = json_line(self.desk.to_json(result, self.job.lang))
+            row = json_line(self.desk.to_json(result, self.job.lang), self.job.encoding)
         else:
             figures = result.figures
             text = csv_line(
@@ -207,7 +228,8 @@ class Worker:
                     "",
                 ]
             )
-        return Outcome(True, rank1, 0, text, item.line, item.source, result.case_id, ())
+            row = encode_row(text, self.job.encoding)
+        return Outcome(True, rank1, 0, row, item.line, item.source, result.case_id, ())
 
     def _failed(self, item: Item, case_id: str | None, problems: tuple[Problem, ...], exit_code: int) -> Outcome:
         if self.job.output == "jsonl":
@@ -218,7 +240,7 @@ class Worker:
                 "case_id": case_id,
                 "errors": [{"field": p.location, "ja": p.ja, "en": p.en} for p in problems],
             }
-            text = json_line(row)
+            data = json_line(row, self.job.encoding)
         else:
             text = csv_line(
                 [
@@ -235,7 +257,8 @@ class Worker:
                     "\n".join(p.en for p in problems),
                 ]
             )
-        return Outcome(False, None, exit_code, text, item.line, item.source, case_id, problems)
+            data = encode_row(text, self.job.encoding)
+        return Outcome(False, None, exit_code, data, item.line, item.source, case_id, problems)
 
 
 def _record(item: Item) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -261,15 +262,35 @@ def test_a_result_line_is_the_document_the_standard_encoder_writes():
     with Desk() as desk:
         doc = desk.assess(load_case_file(ROOT / "examples" / "case_a.yaml")).to_json("ja")
     line = json_line(doc)
-    assert line == json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
-    assert "残債" in line  # Japanese kept as it is, not \u-escaped
+    assert line == (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    assert "残債".encode() in line  # Japanese kept as it is, not \u-escaped
+    assert json_line(doc, "cp932") == (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
+        "cp932", "replace"
+    )
 
 
 def test_a_value_the_fast_encoder_refuses_falls_back_to_the_standard_one():
     from batch.work import json_line
 
     row = {"huge": 2**70, 3: "a key that is not text"}
-    assert json_line(row) == json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert json_line(row) == (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_an_output_encoding_with_a_byte_order_mark_has_it_once_at_the_start(tmp_path, encoding):
+    src = write_csv(tmp_path / "in.csv", [HEADER, GOOD_1, GOOD_2, BAD_3])
+    for fmt in ("out.csv", "out.jsonl"):
+        result = run(str(src), "-o", str(tmp_path / fmt), "--output-encoding", encoding, "--workers", "1", "--quiet")
+        assert result.exit_code == 2, result.output  # BAD_3 is an input error
+        data = (tmp_path / fmt).read_bytes()
+        bom = codecs.BOM_UTF8 if encoding == "utf-8-sig" else codecs.BOM_UTF16_LE
+        assert data.startswith(bom) and data.count(bom) == 1
+        text = data.decode(encoding)
+        if fmt == "out.csv":
+            assert len(list(csv.reader(io.StringIO(text)))) == 4  # a header, then one row a record
+        else:
+            assert [json.loads(line).get("case_id") for line in text.splitlines()] == ["k1", "k2", "k3"]
+        assert "k1" in text and "三百万くらい" in text
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
