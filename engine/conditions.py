@@ -16,7 +16,6 @@ reference evaluates every item so the trace can show every value.
 
 from __future__ import annotations
 
-import operator
 from typing import Any, Callable
 
 from knowledge import expr as E
@@ -135,12 +134,9 @@ def _all_of(tests: tuple[Test, ...]) -> Test:
     return all_of
 
 
-_OPERATORS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-
-
 def _compare(op: str, left: Getter, right: Getter) -> Test:
     """``E.compare`` with its operator chosen once, not on every binding."""
-    fn = _OPERATORS[op]
+    fn = E.OPERATORS[op]
 
     def compare(b: dict, s: dict) -> bool:
         x, y = left(b, s), right(b, s)  # both sides, always: one may raise as the reference's would

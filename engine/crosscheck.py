@@ -21,10 +21,15 @@ from knowledge.model import Rule, RuleBase
 
 
 def candidates(compiled: CompiledRule, run: Run) -> Iterable[dict[str, Record]]:
-    """Every combination of facts in working memory that the rule's slots could bind."""
-    pools = [run.by_slot.get(slot.key, []) for slot in compiled.order]
-    for combo in itertools.product(*pools):
-        yield {slot.key: rec for slot, rec in zip(compiled.order, combo)}
+    """Every combination of facts in working memory that the rule's slots could bind.
+
+    The plain enumeration the tests hold the compiled conditions to; the
+    cross-check itself (``_holding``) walks the same combinations without
+    building a binding for a rule whose facts are absent.
+    """
+    keys = compiled.slot_keys
+    for combo in itertools.product(*(run.by_slot.get(key, []) for key in keys)):
+        yield dict(zip(keys, combo))
 
 
 def rule_holds(run: Run, rule: Rule, binding: dict[str, Record]) -> bool:

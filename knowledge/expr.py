@@ -416,14 +416,15 @@ def _number(v: Any, op: str) -> Fraction:
     return v
 
 
-_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt}
+# The comparison each operator names; engine.conditions chooses from the same table
+OPERATORS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def compare(op: str, a: Any, b: Any) -> bool:
     if a is MISSING or b is MISSING or a is None or b is None:
         return False
     try:
-        return _COMPARE.get(op, operator.ge)(a, b)
+        return OPERATORS.get(op, operator.ge)(a, b)
     except TypeError as exc:
         raise EvalError(f"比較できない値です: {a!r} {op} {b!r}", f"cannot compare {a!r} {op} {b!r}") from exc
 
