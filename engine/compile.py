@@ -309,12 +309,15 @@ def _is_group(test: Any) -> bool:
     return isinstance(test, dict) and len(test) == 1 and next(iter(test)) in ("$or", "$and")
 
 
+def _anchor(rule: Rule) -> None:
+    """A rule that reads nothing positive (only absences, or nothing at all) is joined on the case fact."""
+    if not rule.slots:
+        rule.slots.setdefault("case", Slot("case", "case"))
+
+
 def compile_rule(rule: Rule, name: str) -> CompiledRule:
+    _anchor(rule)
     slots = dict(rule.slots)
-    if not slots:
-        # a rule that reads nothing positive (only absences, or nothing at all)
-        slots["case"] = Slot("case", "case")
-        rule.slots.setdefault("case", slots["case"])
     groups = _groups(rule)
     choices = [_group_options(rule, g) for g in groups]
     for combo in itertools.product(*choices) if choices else [()]:
@@ -353,9 +356,40 @@ def compile_rule(rule: Rule, name: str) -> CompiledRule:
 
 
 def compile_rule_base(rb: RuleBase) -> tuple[dict[str, Any], dict[str, CompiledRule]]:
-    """The durable-rules ruleset definition and the compiled rules by durable name."""
-    compiled = {f"r{i}": compile_rule(rule, f"r{i}") for i, rule in enumerate(rb.rules)}
-    definition: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {"t": "case"}}]}}
-    for name, cr in compiled.items():
-        definition[name] = cr.definition
+    """The durable-rules ruleset definition and the compiled rules by durable name.
+
+    The compiled form depends only on the rule files and on this code, so it is
+    kept on disk beside the checked rule base (``knowledge.cache``, key: the
+    rule base's content version, its rule ids, and the source of facts/,
+    knowledge/ and engine/): compiling every rule cost a cold start ~50 ms.
+    An entry that does not name the same rules in the same order is not used.
+    """
+    from knowledge.cache import cached
+
+    ids = tuple(rule.id for rule in rb.rules)
+    key = rb.version + "|" + "|".join(ids)
+    form = cached(key, lambda: _form(_compile_all(rb)), kind="compiled", packages=_CACHE_PACKAGES)
+    if not (isinstance(form, tuple) and len(form) == 2 and tuple(f[0] for f in form[1]) == ids):
+        form = _form(_compile_all(rb))
+    head, parts = form
+    definition = dict(head)
+    compiled: dict[str, CompiledRule] = {}
+    for (_, name, order, rule_definition), rule in zip(parts, rb.rules):
+        _anchor(rule)  # as compile_rule does: the slot it joins on is read by the firing
+        compiled[name] = CompiledRule(rule=rule, name=name, order=list(order), definition=rule_definition)
+        definition[name] = rule_definition
     return definition, compiled
+
+
+# what the compiled form is made by: a change to any of it makes a new cache key
+_CACHE_PACKAGES = ("facts", "knowledge", "engine")
+
+
+def _compile_all(rb: RuleBase) -> dict[str, CompiledRule]:
+    return {f"r{i}": compile_rule(rule, f"r{i}") for i, rule in enumerate(rb.rules)}
+
+
+def _form(compiled: dict[str, CompiledRule]) -> tuple[dict[str, Any], tuple[tuple[str, str, tuple[Slot, ...], dict[str, Any]], ...]]:
+    """The compiled rules as plain data (no Rule objects): what the cache keeps."""
+    head: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {"t": "case"}}]}}
+    return head, tuple((cr.rule.id, name, tuple(cr.order), cr.definition) for name, cr in compiled.items())

@@ -5,7 +5,8 @@ Loading the rule files (YAML) and checking every rule costs most of a cold
 zansai's own code, so it is kept, pickled, under a key made of both: the
 rule base's content version and a hash of the source of the packages that
 read and check rules. Any change to either makes a new key; a stale entry is
-never used.
+never used. The engine keeps its compiled form of a rule base the same way
+(``kind="compiled"``), keyed with its own package's source as well.
 
 The cache is the user's own: a file is used only if it belongs to the user
 and nobody else can write to it, since unpickling runs code. Anything wrong
@@ -42,13 +43,13 @@ def cache_dir() -> Path | None:
 
 
 @cache
-def code_fingerprint() -> str:
-    """A hash of the code that turns rule files into a rule base (and of the Python running it)."""
+def code_fingerprint(packages: tuple[str, ...] = _CODE_PACKAGES) -> str:
+    """A hash of the code that turns rule files into what is kept (and of the Python running it)."""
     import pydantic
 
     digest = hashlib.sha256(f"{sys.version}|pydantic {pydantic.VERSION}".encode())
     root = Path(__file__).resolve().parent.parent
-    for package in _CODE_PACKAGES:
+    for package in packages:
         for path in sorted((root / package).glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -64,12 +65,19 @@ def _safe(path: Path) -> bool:
     return not st.st_mode & 0o022
 
 
-def cached(version: str, build: Callable[[], Any]) -> Any:
-    """The rule base of this content version: from the cache if a good entry exists, else built and kept."""
+def cached(
+    version: str, build: Callable[[], Any], *, kind: str = "rulebase", packages: tuple[str, ...] = _CODE_PACKAGES
+) -> Any:
+    """What ``build`` makes of this content version: from the cache if a good entry exists, else built and kept.
+
+    ``kind`` names the entries (``rulebase-*``, ``compiled-*``); ``packages``
+    are the folders whose source the entry depends on besides the rule files.
+    """
     folder = cache_dir()
     if folder is None:
         return build()
-    entry = folder / f"rulebase-{hashlib.sha256((version + code_fingerprint()).encode()).hexdigest()[:32]}.pickle"
+    key = hashlib.sha256((version + code_fingerprint(packages)).encode()).hexdigest()[:32]
+    entry = folder / f"{kind}-{key}.pickle"
     if _safe(entry) and _safe(folder):
         try:
             with entry.open("rb") as f:
@@ -79,11 +87,11 @@ def cached(version: str, build: Callable[[], Any]) -> Any:
     value = build()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".rulebase-", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, entry)
-        entries = sorted(folder.glob("rulebase-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:

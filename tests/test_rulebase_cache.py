@@ -60,3 +60,54 @@ def test_only_the_newest_entries_are_kept(tmp_path, monkeypatch):
     load_rule_base()
     left = list(tmp_path.glob("rulebase-*.pickle"))
     assert len(left) == cache.KEEP and not (tmp_path / "rulebase-old0.pickle").exists()
+
+
+# --- the engine's compiled form, kept beside the rule base -------------------------------
+
+
+def _compiled_fresh(monkeypatch):
+    from engine.compile import compile_rule_base
+
+    monkeypatch.setenv(cache.ENV_VAR, "off")
+    definition, compiled = compile_rule_base(load_rule_base())
+    return definition, {name: (cr.rule.id, [s.key for s in cr.order]) for name, cr in compiled.items()}
+
+
+def test_the_compiled_rule_base_is_kept_and_a_second_engine_gets_the_same_ruleset(tmp_path, monkeypatch):
+    from engine.compile import compile_rule_base
+
+    want_definition, want_plan = _compiled_fresh(monkeypatch)
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    rule_base = load_rule_base()
+    compile_rule_base(rule_base)
+    (entry,) = tmp_path.glob("compiled-*.pickle")
+    for _ in range(2):  # the first from the entry just written, then again from it
+        definition, compiled = compile_rule_base(load_rule_base())
+        assert definition == want_definition
+        assert {name: (cr.rule.id, [s.key for s in cr.order]) for name, cr in compiled.items()} == want_plan
+    # the compiled rules are the rule base's own rules, not copies from the pickle
+    rule_base = load_rule_base()
+    _, compiled = compile_rule_base(rule_base)
+    assert all(cr.rule is rule for cr, rule in zip(compiled.values(), rule_base.rules))
+    assert entry.exists()
+
+
+def test_a_compiled_entry_for_other_rules_is_not_used(tmp_path, monkeypatch):
+    from engine.compile import compile_rule_base
+
+    want_definition, want_plan = _compiled_fresh(monkeypatch)
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    compile_rule_base(load_rule_base())
+    (entry,) = tmp_path.glob("compiled-*.pickle")
+    # an entry of the right shape that names other rules (as a hash collision or a bad write would)
+    head, parts = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps((head, parts[1:] + parts[:1])))
+    os.chmod(entry, 0o600)
+    definition, compiled = compile_rule_base(load_rule_base())
+    assert definition == want_definition
+    # each durable-rules rule name is still paired with its own rule
+    assert {name: (cr.rule.id, [s.key for s in cr.order]) for name, cr in compiled.items()} == want_plan
+
+
+def test_the_compiled_form_is_keyed_on_the_engine_code_too():
+    assert cache.code_fingerprint(("facts", "knowledge", "engine")) != cache.code_fingerprint()
