@@ -214,6 +214,22 @@ def test_a_firing_on_facts_its_conditions_do_not_hold_on_is_caught_by_the_cross_
         engine.run(inputs())
 
 
+def test_a_firing_on_an_absence_that_no_longer_holds_is_caught_by_the_cross_check(engine, monkeypatch):
+    # A rule that tests another fact's absence is checked again on the final facts, fired or not:
+    # here the budget chain.no_budget fired without turns up in the final memory.
+    from engine import crosscheck
+
+    real = crosscheck.cross_check
+
+    def budget_after_all(rule_base, compiled, run):
+        run.add(Record("budget", "budget", None, {"living_costs": 150_000}))
+        return real(rule_base, compiled, run)
+
+    monkeypatch.setattr(S, "cross_check", budget_after_all)
+    with pytest.raises(EngineError, match="rule chain.no_budget fired but its conditions do not hold"):
+        engine.run(inputs())
+
+
 def test_a_firing_whose_conditions_are_false_is_refused(engine, monkeypatch):
     real = Engine.evaluate
 
