@@ -35,7 +35,7 @@ AppliesOn = Literal["as_of", "sale_date", "contract_date"]
 class DatedValue(BaseModel):
     """One value of a parameter and the date it takes effect."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     from_: dt.date = Field(alias="from")
     value: int | Decimal | dt.date
@@ -46,7 +46,7 @@ class DatedValue(BaseModel):
 class Parameter(BaseModel):
     """One parameter: a single value, or dated values (``values``), each with its sources."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: ParameterKind

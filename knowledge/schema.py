@@ -19,7 +19,7 @@ FindingKind = Literal["bool", "text", "yen", "int", "date", "ratio"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # ---------------------------------------------------------------------------
