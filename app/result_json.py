@@ -178,14 +178,23 @@ def _dump_figure_info(f: FigureInfo, lang: str) -> dict[str, Any]:
     }
 
 
-def _dump_warning(w: WarningItem, lang: str) -> dict[str, Any]:
-    d = w.__dict__
-    title, message, next_step, bring = d["title"], d["message"], d["next_step"], d["bring"]
-    texts = {"title": _both(title), "message": _both(message)}
+def _advice_texts(
+    title: Bilingual, key: str, body: Bilingual, next_step: Bilingual | None, bring: list[Bilingual]
+) -> dict[str, Any]:
+    """The ``texts`` of a warning or a recommendation: its title, its body (``message`` or
+    ``summary``), and its next step and what to bring when it has them."""
+    texts: dict[str, Any] = {"title": _both(title), key: _both(body)}
     if next_step is not None:
         texts["next_step"] = _both(next_step)
     if bring:  # an empty list is written as it is, with no texts
         texts["bring"] = [_both(b) for b in bring]
+    return texts
+
+
+def _dump_warning(w: WarningItem, lang: str) -> dict[str, Any]:
+    d = w.__dict__
+    title, message, next_step, bring = d["title"], d["message"], d["next_step"], d["bring"]
+    texts = _advice_texts(title, "message", message, next_step, bring)
     return {
         "id": d["id"],
         "severity": d["severity"],
@@ -217,11 +226,7 @@ def _dump_rank_reason(r: RankReason, lang: str) -> dict[str, Any]:
 def _dump_recommendation(r: Recommendation, lang: str) -> dict[str, Any]:
     d = r.__dict__
     title, summary, next_step, bring = d["title"], d["summary"], d["next_step"], d["bring"]
-    texts = {"title": _both(title), "summary": _both(summary)}
-    if next_step is not None:
-        texts["next_step"] = _both(next_step)
-    if bring:
-        texts["bring"] = [_both(b) for b in bring]
+    texts = _advice_texts(title, "summary", summary, next_step, bring)
     return {
         "path": d["path"],
         "rank": d["rank"],
