@@ -361,18 +361,17 @@ def compile_rule_base(rb: RuleBase) -> tuple[dict[str, Any], dict[str, CompiledR
     The compiled form depends only on the rule files and on this code, so it is
     kept on disk beside the checked rule base (``knowledge.cache``, key: the
     rule base's content version, its rule ids, and the source of facts/,
-    knowledge/ and engine/): compiling every rule cost a cold start ~50 ms.
+    knowledge/ and engine/): compiling every rule costs a start tens of milliseconds.
     An entry that does not name the same rules in the same order is not used.
     """
     from knowledge.cache import cached
 
     ids = tuple(rule.id for rule in rb.rules)
     key = rb.version + "|" + "|".join(ids)
-    form = cached(key, lambda: _form(_compile_all(rb)), kind="compiled", packages=_CACHE_PACKAGES)
-    if not (isinstance(form, tuple) and len(form) == 2 and tuple(f[0] for f in form[1]) == ids):
-        form = _form(_compile_all(rb))
-    head, parts = form
-    definition = dict(head)
+    parts = cached(key, lambda: _form(_compile_all(rb)), kind="compiled", packages=_CACHE_PACKAGES)
+    if not (isinstance(parts, tuple) and tuple(part[0] for part in parts) == ids):
+        parts = _form(_compile_all(rb))
+    definition: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {"t": "case"}}]}}
     compiled: dict[str, CompiledRule] = {}
     for (_, name, order, rule_definition), rule in zip(parts, rb.rules):
         _anchor(rule)  # as compile_rule does: the slot it joins on is read by the firing
@@ -389,7 +388,6 @@ def _compile_all(rb: RuleBase) -> dict[str, CompiledRule]:
     return {f"r{i}": compile_rule(rule, f"r{i}") for i, rule in enumerate(rb.rules)}
 
 
-def _form(compiled: dict[str, CompiledRule]) -> tuple[dict[str, Any], tuple[tuple[str, str, tuple[Slot, ...], dict[str, Any]], ...]]:
-    """The compiled rules as plain data (no Rule objects): what the cache keeps."""
-    head: dict[str, Any] = {CATCH_ALL: {"all": [{"m": {"t": "case"}}]}}
-    return head, tuple((cr.rule.id, name, tuple(cr.order), cr.definition) for name, cr in compiled.items())
+def _form(compiled: dict[str, CompiledRule]) -> tuple[tuple[str, str, tuple[Slot, ...], dict[str, Any]], ...]:
+    """The compiled rules as plain data (rule id, durable name, join order, definition): what the cache keeps."""
+    return tuple((cr.rule.id, name, tuple(cr.order), cr.definition) for name, cr in compiled.items())

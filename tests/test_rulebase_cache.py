@@ -100,8 +100,8 @@ def test_a_compiled_entry_for_other_rules_is_not_used(tmp_path, monkeypatch):
     compile_rule_base(load_rule_base())
     (entry,) = tmp_path.glob("compiled-*.pickle")
     # an entry of the right shape that names other rules (as a hash collision or a bad write would)
-    head, parts = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps((head, parts[1:] + parts[:1])))
+    parts = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps(parts[1:] + parts[:1]))
     os.chmod(entry, 0o600)
     definition, compiled = compile_rule_base(load_rule_base())
     assert definition == want_definition
