@@ -48,11 +48,18 @@ def code_fingerprint(packages: tuple[str, ...] = _CODE_PACKAGES) -> str:
     import pydantic
 
     digest = hashlib.sha256(f"{sys.version}|pydantic {pydantic.VERSION}".encode())
-    root = Path(__file__).resolve().parent.parent
     for package in packages:
-        for path in sorted((root / package).glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(_package_digest(package))
     return digest.hexdigest()
+
+
+@cache
+def _package_digest(package: str) -> bytes:
+    """One package's source, hashed once per process: both kinds of entry read facts/ and knowledge/."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).resolve().parent.parent / package).glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
 
 
 def _safe(path: Path) -> bool:
