@@ -86,7 +86,7 @@ def _command(kind: str, doc: str) -> Callable:
             with open_desk(rules_dir) as desk:
                 case_obj = desk.load_case(case, **({} if max_bytes is None else {"max_bytes": max_bytes}))
                 result = desk.assess(case_obj)
-            html = render_html(kind, result, lang, case=case_obj)
+                html = render_html(kind, result, lang, case=case_obj, labels=desk.labels)
             outputs = [(html_path, html.encode("utf-8"))]
             if pdf_path is not None:
                 outputs.append((pdf_path, html_to_pdf(html)))

@@ -28,6 +28,7 @@ from facts.builder import FactSet, build_facts
 from facts.case import Case
 from facts.errors import InputError, Problem
 from facts.load import MAX_CASE_BYTES, load_case_file, load_case_text
+from facts.text import Labels
 from knowledge.load import load_rule_base, load_rule_base_from_files
 from knowledge.model import Rule, RuleBase
 from knowledge.parameters import Applied, ParameterTable
@@ -164,6 +165,11 @@ class Desk:
             return self.rule_base.rule(rule_id)
         except KeyError:
             raise unknown(location, rule_id, [r.id for r in self.rule_base.rules], "rule") from None
+
+    @property
+    def labels(self) -> Labels:
+        """The rule base's wording of coded values, by field ("other_debt.debt_type") and code."""
+        return self.rule_base.catalog.labels
 
     def check_path(self, path: str, location: str = "path") -> str:
         return check_name(location, path, list(self.rule_base.catalog.paths), "path")

@@ -47,9 +47,24 @@ def row(html: str, table_id: str, label: str) -> str:
 # -- the budget statement -------------------------------------------------------------
 
 
+def test_a_debts_kind_is_worded_as_the_rule_base_words_it_in_either_language(desk):
+    case, result = assess_text(desk, CASE_A.read_text(encoding="utf-8"))
+    assert [d.type for d in case.other_debts] == ["card_loan"]
+    rows = lambda html: [tr for tr in re.findall(r"<tr.*?</tr>", html, re.S) if "Bカード" in tr]  # noqa: E731
+    ja = rows(documents.render_html("budget", result, "ja", case=case, labels=desk.labels))
+    en = rows(unescape(documents.render_html("budget", result, "en", case=case, labels=desk.labels)))
+    assert "カードローン" in ja[0] and "card loan" in en[0]
+    # the wording is the rule base's: a rule base that words the code otherwise shows its own
+    labels = {"other_debt.debt_type": {"card_loan": desk.labels["other_debt.debt_type"]["card_loan"].model_copy(
+        update={"ja": "クレジットカードの借入"})}}
+    assert "クレジットカードの借入" in rows(documents.render_html("budget", result, "ja", case=case, labels=labels))[0]
+    # without the wording the code is shown as the case writes it, never a blank
+    assert "card_loan" in rows(documents.render_html("budget", result, "ja", case=case))[0]
+
+
 def test_the_budget_shows_the_lines_the_capacity_and_the_offer_from_the_result(desk):
     case, result = assess_text(desk, CASE_A.read_text(encoding="utf-8"))
-    html = documents.render_html("budget", result, "ja", case=case)
+    html = documents.render_html("budget", result, "ja", case=case, labels=desk.labels)
     y = lambda v: display.yen(int(v), "ja", table=True)  # noqa: E731
     assert "生活状況申告書・家計収支表" in html
     assert y(250_000) in row(html, "income", "本人の手取り月収")
@@ -77,25 +92,25 @@ def test_the_budget_shows_the_lines_the_capacity_and_the_offer_from_the_result(d
 def test_a_budget_line_the_case_leaves_out_is_a_blank_not_zero(desk):
     text = case_a_with(lambda d: d["budget"].pop("rent"))
     case, result = assess_text(desk, text)
-    html = documents.render_html("budget", result, "ja", case=case)
+    html = documents.render_html("budget", result, "ja", case=case, labels=desk.labels)
     rent = row(html, "expenses", "家賃")
     assert 'class="blank"' in rent and "円" not in rent
     # so is another debt's monthly payment the case does not give
     text = case_a_with(lambda d: d["other_debts"][0].pop("monthly_payment"))
     case, result = assess_text(desk, text)
-    debt = [tr for tr in re.findall(r"<tr.*?</tr>", documents.render_html("budget", result, "ja", case=case), re.S) if "Bカード" in tr][0]
+    debt = [tr for tr in re.findall(r"<tr.*?</tr>", documents.render_html("budget", result, "ja", case=case, labels=desk.labels), re.S) if "Bカード" in tr][0]
     assert "800,000円" in debt and debt.count('class="blank"') == 1
     # a line given as 0 stays 0
     food_zero = case_a_with(lambda d: d["budget"].update(food=0))
     case0, result0 = assess_text(desk, food_zero)
-    html0 = documents.render_html("budget", result0, "ja", case=case0)
+    html0 = documents.render_html("budget", result0, "ja", case=case0, labels=desk.labels)
     assert "0円" in row(html0, "expenses", "食費") and 'class="blank"' not in row(html0, "expenses", "食費")
 
 
 def test_without_a_budget_the_capacity_and_the_offer_stay_blank(desk):
     case, result = assess_text(desk, case_a_with(lambda d: d.pop("budget")))
     assert "monthly_capacity" not in result.figures
-    html = documents.render_html("budget", result, "ja", case=case)
+    html = documents.render_html("budget", result, "ja", case=case, labels=desk.labels)
     assert 'class="blank"' in row(html, "capacity", "毎月返済に回せる額（返済原資）")
     assert all('class="blank"' in row(html, "expenses", label) for label in ("家賃", "食費", "生活費の合計"))
     assert "分割返済は進路に挙がっていない" in html
@@ -106,7 +121,7 @@ def test_where_the_limitation_may_have_run_the_budget_warns_not_to_send_it_on_a_
     case = desk.load_case(ROOT / "examples" / "limitation_old.yaml")
     result = desk.assess(case)
     assert any(r.path == "invoke_limitation" for r in result.recommendations)
-    html = documents.render_html("budget", result, "ja", case=case)
+    html = documents.render_html("budget", result, "ja", case=case, labels=desk.labels)
     cover = html.split('id="cautions"', 1)[1].split("</div>", 1)[0]
     warning = next(w for w in result.warnings if w.id == "limitation_possibly_complete")
     assert warning.message.ja in cover
@@ -117,9 +132,9 @@ def test_case_text_is_escaped(desk):
     text = case_a_with(lambda d: d["other_debts"][0].update(creditor="<script>alert(1)</script>"))
     case, result = assess_text(desk, text)
     for kind in documents.KINDS:
-        html = documents.render_html(kind, result, "ja", case=case)
+        html = documents.render_html(kind, result, "ja", case=case, labels=desk.labels)
         assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in documents.render_html("budget", result, "ja", case=case)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in documents.render_html("budget", result, "ja", case=case, labels=desk.labels)
 
 
 # -- the client report ------------------------------------------------------------------
@@ -168,7 +183,7 @@ def test_every_example_renders_both_documents_in_both_languages(desk, example):
     result = desk.assess(case)
     for kind in documents.KINDS:
         for lang in ("ja", "en"):
-            html = documents.render_html(kind, result, lang, case=case)
+            html = documents.render_html(kind, result, lang, case=case, labels=desk.labels)
             assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
             assert "{{" not in html and "{%" not in html
 
@@ -269,7 +284,7 @@ def test_weasyprint_pdf_is_a4_with_extractable_japanese_and_an_embedded_cjk_font
     pypdf = pytest.importorskip("pypdf")
     case = desk.load_case(CASE_A)
     result = desk.assess(case)
-    data = documents.html_to_pdf(documents.render_html(kind, result, "ja", case=case))
+    data = documents.html_to_pdf(documents.render_html(kind, result, "ja", case=case, labels=desk.labels))
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) >= 1
     for page in reader.pages:

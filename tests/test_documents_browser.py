@@ -22,7 +22,7 @@ A4_WIDTH_PX = 794  # 210 mm at the CSS 96 px per inch
 def case_a():
     with Desk() as desk:
         case = desk.load_case(ROOT / "examples" / "case_a.yaml")
-        return case, desk.assess(case)
+        return case, desk.assess(case), desk.labels
 
 
 def assert_fits_a4_in_print(page) -> None:
@@ -38,9 +38,9 @@ def assert_fits_a4_in_print(page) -> None:
 @pytest.mark.parametrize("kind, lang", [("budget", "ja"), ("report", "ja"), ("report", "en"), ("budget", "en")])
 def test_document_in_chromium(browser_page, case_a, tmp_path, kind, lang):
     pypdf = pytest.importorskip("pypdf")
-    case, result = case_a
+    case, result, labels = case_a
     page_file = tmp_path / f"{kind}.{lang}.html"
-    page_file.write_text(documents.render_html(kind, result, lang, case=case), encoding="utf-8")
+    page_file.write_text(documents.render_html(kind, result, lang, case=case, labels=labels), encoding="utf-8")
     page = browser_page.page
     page.set_viewport_size({"width": A4_WIDTH_PX, "height": 1123})
     browser_page.goto(page_file.as_uri(), wait_until="load")

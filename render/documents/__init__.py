@@ -19,6 +19,7 @@ import jinja2
 
 from app.result import Result
 from facts.case import Case
+from facts.text import Labels
 from render.documents.budget import budget_view
 from render.documents.client_report import option_knowledge, report_view
 
@@ -39,9 +40,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(kind: str, result: Result, lang: str = "ja", case: Case | None = None) -> str:
+def render_html(kind: str, result: Result, lang: str = "ja", case: Case | None = None, labels: Labels | None = None) -> str:
+    """The document's page. ``labels`` (``Desk.labels``) words coded values as the rule base does;
+    without them a code is shown as it is written in the case."""
     if kind == "budget":
-        view = budget_view(result, case, lang)
+        view = budget_view(result, case, lang, labels)
     elif kind == "report":
         view = report_view(result, lang)
     else:  # pragma: no cover - the CLI offers only KINDS

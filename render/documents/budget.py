@@ -13,6 +13,7 @@ from app.result import Result
 from facts import display
 from facts.builder import LIVING_COST_LINES
 from facts.case import Budget, Case
+from facts.text import Labels
 from render.documents.common import Line, Reason, gloss, wording
 
 _WORDING: dict[str, dict[str, str]] = {
@@ -69,16 +70,6 @@ _WORDING: dict[str, dict[str, str]] = {
     "caution": {"ja": "提出の前に確認してください（この頁は提出しません）", "en": "Check before sending (do not send this page)"},
 }
 
-# Where a debt's kind is coded, the catalog's wording for it (the same labels messages use).
-_DEBT_KIND = {
-    "card_loan": {"ja": "カードローン", "en": "card loan"},
-    "consumer_loan": {"ja": "消費者金融", "en": "consumer loan"},
-    "car_loan": {"ja": "自動車ローン", "en": "car loan"},
-    "tax": {"ja": "税金", "en": "tax"},
-    "child_support": {"ja": "養育費", "en": "child support"},
-    "other": {"ja": "その他の借入", "en": "other debt"},
-}
-
 # The budget figures a servicer reads, in the order the reasoning is shown.
 _BUDGET_FIGURES = ("monthly_capacity", "proposed_monthly_payment", "installment_offer_high", "months_to_repay")
 
@@ -114,9 +105,14 @@ def _reasons(result: Result, names: tuple[str, ...], lang: str) -> list[Reason]:
     return out
 
 
-def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str, Any]:
+def budget_view(result: Result, case: Case | None, lang: str = "ja", labels: Labels | None = None) -> dict[str, Any]:
     """The budget statement's content. With the case, a budget line it leaves out is a blank;
-    from a Result alone every line the fact builder saw is shown."""
+    from a Result alone every line the fact builder saw is shown.
+
+    ``labels``: the rule base's wording of coded values (``Desk.labels``), the
+    same its messages use; a debt's kind is shown by it ("card_loan" as カードローン).
+    """
+    debt_kinds = (labels or {}).get("other_debt.debt_type", {})
     L = wording(_WORDING, lang)
     debtor = result.fields("debtor")
     budget = result.fields("budget")
@@ -168,7 +164,8 @@ def budget_view(result: Result, case: Case | None, lang: str = "ja") -> dict[str
         debts.append({"creditor": None, "kind": L["mortgage_balance"], "balance": _yen(mortgage.get("balance"), lang), "monthly": None})
     given_debts = [set(d.model_fields_set) for d in case.other_debts] if case is not None else None
     for i, f in enumerate(x for x in result.facts if x.type == "other_debt"):
-        kind = _DEBT_KIND.get(str(f.fields.get("debt_type")), {}).get(lang, str(f.fields.get("debt_type") or ""))
+        code = str(f.fields.get("debt_type") or "")
+        kind = debt_kinds[code].get(lang) if code in debt_kinds else code
         monthly = f.fields.get("monthly_payment")
         if given_debts is not None and i < len(given_debts) and "monthly_payment" not in given_debts[i]:
             monthly = None

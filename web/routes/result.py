@@ -13,6 +13,7 @@ from audit import accounts as A
 from audit.errors import RecordNotFound
 from facts.errors import InputError, Problem
 from facts.load import parse_case_data
+from facts.text import Labels
 from render.audit import diff_text
 from web import interview as I
 from web.context import RECORD_ID, Web
@@ -68,13 +69,13 @@ def smallest(web: Web, text: str | bytes, path: str, goal: str, lang: str, sourc
     return search, smallest_text(search, search.original, lang)
 
 
-def document_response(kind: str, result: Result, case: Any, lang: str) -> Response:
+def document_response(kind: str, result: Result, case: Any, lang: str, labels: Labels) -> Response:
     """A printable document (render.documents, the same as ``zansai document``): its own styles inline."""
     from render.documents import render_html
 
     if kind not in ("budget", "report"):
         raise RecordNotFound([Problem("kind", f"書類 {kind} はありません", f"no document {kind}")])
-    page = render_html(kind, result, lang, case=case)
+    page = render_html(kind, result, lang, case=case, labels=labels)
     return HTMLResponse(page, headers={"Content-Security-Policy": DOCUMENT_CSP})
 
 
@@ -120,7 +121,8 @@ def register(api: FastAPI, web: Web) -> None:
         with web.desks.use() as desk:
             case = desk.parse_case(text, "<form>")
             result = desk.assess(case)
-        return document_response(kind, result, case, web.lang_of(request))
+            labels = desk.labels
+        return document_response(kind, result, case, web.lang_of(request), labels)
 
     @api.get("/records/{record_id}/document/{kind}", include_in_schema=False)
     def record_document(request: Request, kind: str, record_id: int = RECORD_ID,
@@ -131,7 +133,8 @@ def register(api: FastAPI, web: Web) -> None:
         result = R.stored_result(web.store, record_id)
         with web.desks.use() as desk:
             case = desk.parse_case(rec.case_bytes or b"", f"record {record_id}") if rec.case_bytes else None
-        return document_response(kind, result, case, web.lang_of(request))
+            labels = desk.labels
+        return document_response(kind, result, case, web.lang_of(request), labels)
 
     @api.post("/case/record", include_in_schema=False)
     async def case_record(request: Request, account: A.Account = Depends(web.page_user)) -> Response:
