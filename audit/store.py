@@ -334,6 +334,13 @@ class Store:
         """Re-hash everything; name every altered, inserted or removed record."""
         try:
             with self.engine.connect() as conn:
+                if self.location.backend == "postgresql":
+                    # One snapshot for the whole check. Under PostgreSQL's default READ COMMITTED
+                    # each statement sees what was committed before it, so a record committed
+                    # between reading the records and reading the chain head was reported as
+                    # the newest record removed (SQLite's BEGIN in WAL mode is a snapshot already).
+                    # SQLAlchemy restores the level when the connection goes back to the pool.
+                    conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
                 with conn.begin():
                     return verify_connection(conn, self.location.backend)
         except (DBAPIError, SQLAlchemyError) as exc:

@@ -138,3 +138,36 @@ def test_a_writer_killed_mid_write_leaves_a_verifiable_store(setting):
 @pytest.mark.slow
 def test_many_writers_killed_at_random_moments_leave_a_verifiable_store(setting):
     kill_loop(setting, rounds=25, seed=2026)
+
+
+def test_a_record_committed_while_the_store_is_verified_is_not_reported_as_removed(setting):
+    """verify() reads every record, then the chain head. A writer's commit falling between the
+    two must not look like a deleted newest record: the whole check reads one snapshot.
+
+    Found by the slow kill loop on PostgreSQL, where a killed writer's commit may still be
+    finishing on the server when the check starts; here the commit is put there on purpose."""
+    from sqlalchemy import event
+
+    with Store.open(setting) as store:
+        store.record(new_record())
+        other = Store.open(setting)
+        committed_between: list[int] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if "chain_head" in statement and "FROM records" not in statement and not committed_between:
+                committed_between.append(other.record(new_record()))
+
+        event.listen(store.engine, "before_cursor_execute", before)
+        try:
+            report = store.verify()
+        finally:
+            event.remove(store.engine, "before_cursor_execute", before)
+            other.close()
+        assert committed_between == [2], "the commit did not fall inside the check: the test tested nothing"
+        assert report.ok, [f.en for f in report.findings]
+        assert report.records == 1  # the check saw the store as it was when it began
+        assert store.verify().ok and store.verify().records == 2
+        if setting.startswith("postgresql"):  # the snapshot was the check's alone: writers read the newest head
+            with store.engine.connect() as conn:
+                assert conn.get_isolation_level() == "READ COMMITTED"
+        assert store.record(new_record()) == 3
