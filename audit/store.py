@@ -177,6 +177,10 @@ class Store:
         digest = sha256_text(case_id)
         try:
             with self._write() as conn:
+                # The records are chosen under the lock, as the purge record is written: chosen
+                # before it, two purges of one case at once both erased the same records on
+                # PostgreSQL (its READ COMMITTED showed each the other's targets still unpurged).
+                self._lock_head(conn)
                 targets = list(
                     conn.execute(
                         select(records.c.id)

@@ -171,3 +171,58 @@ def test_a_record_committed_while_the_store_is_verified_is_not_reported_as_remov
             with store.engine.connect() as conn:
                 assert conn.get_isolation_level() == "READ COMMITTED"
         assert store.record(new_record()) == 3
+
+
+def test_two_purges_of_one_case_at_once_erase_it_once(setting):
+    """The second purge finds nothing left to erase, however the two interleave: a purge
+    chooses its records under the chain head's lock, not before taking it (PostgreSQL's
+    READ COMMITTED let both choose the same records and both be written)."""
+    import threading
+
+    from sqlalchemy import event
+
+    from facts.errors import RecordNotFound
+
+    with Store.open(setting) as seed:
+        seed.record(new_record("suzuki"))
+        seed.record(new_record("suzuki"))
+    first, second = Store.open(setting), Store.open(setting)
+    chosen, go = threading.Event(), threading.Event()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        if "purged_by IS NULL" in statement and not chosen.is_set():
+            chosen.set()  # the first purge has chosen its records; hold it there
+            go.wait(timeout=30)
+
+    event.listen(first.engine, "after_cursor_execute", after)
+    outcomes: dict[str, object] = {}
+
+    def purge(name: str, store: Store) -> None:
+        try:
+            outcomes[name] = store.purge("suzuki", advisor=name)
+        except RecordNotFound as exc:
+            outcomes[name] = exc
+
+    try:
+        a = threading.Thread(target=purge, args=("first", first))
+        a.start()
+        assert chosen.wait(timeout=30)
+        b = threading.Thread(target=purge, args=("second", second))
+        b.start()
+        b.join(timeout=1.5)  # left to run while the first is held: it must not erase the same records
+        go.set()
+        a.join(timeout=30)
+        b.join(timeout=30)
+    finally:
+        go.set()
+        event.remove(first.engine, "after_cursor_execute", after)
+        first.close()
+        second.close()
+    assert set(outcomes) == {"first", "second"}, outcomes
+    erased = [o for o in outcomes.values() if not isinstance(o, RecordNotFound)]
+    assert len(erased) == 1, outcomes
+    assert erased[0][1] == [1, 2]
+    with Store.open(setting) as store:
+        report = store.verify()
+        assert report.ok and report.records == 3  # two assessments and one purge record
+        assert all(r["purged"] for r in store.list(case_id="suzuki"))
