@@ -209,7 +209,12 @@ def test_two_purges_of_one_case_at_once_erase_it_once(setting):
         assert chosen.wait(timeout=30)
         b = threading.Thread(target=purge, args=("second", second))
         b.start()
-        b.join(timeout=1.5)  # left to run while the first is held: it must not erase the same records
+        # The second runs while the first is held, until it finishes (the race) or waits for the
+        # first's lock: seen on PostgreSQL as a session waiting on a lock; SQLite's BEGIN IMMEDIATE
+        # waits inside the driver, where it cannot be seen, so there it gets a fixed while.
+        deadline = time.monotonic() + (30 if setting.startswith("postgresql") else 1.5)
+        while b.is_alive() and time.monotonic() < deadline and not _waiting_on_a_lock(setting):
+            time.sleep(0.05)
         go.set()
         a.join(timeout=30)
         b.join(timeout=30)
@@ -226,3 +231,12 @@ def test_two_purges_of_one_case_at_once_erase_it_once(setting):
         report = store.verify()
         assert report.ok and report.records == 3  # two assessments and one purge record
         assert all(r["purged"] for r in store.list(case_id="suzuki"))
+
+
+def _waiting_on_a_lock(setting: str) -> bool:
+    if not setting.startswith("postgresql"):
+        return False
+    from sqlalchemy import text
+
+    with Store.open(setting) as store, store.engine.connect() as conn:
+        return bool(conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar())

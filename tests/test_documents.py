@@ -218,6 +218,23 @@ def test_document_writes_html_and_pdf(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]
 
 
+def test_the_command_words_a_debts_kind_by_the_rule_base_it_runs_on(tmp_path):
+    import shutil
+
+    out = tmp_path / "budget.html"
+    assert run("document", "budget", str(CASE_A), "-o", str(out)).exit_code == 0
+    assert "カードローン" in out.read_text(encoding="utf-8")
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("__pycache__"))
+    catalog = rules / "catalog.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace('card_loan: {ja: "カードローン"', 'card_loan: {ja: "カード会社の借入"'),
+                       encoding="utf-8")
+    r = run("document", "budget", str(CASE_A), "-o", str(out), "--rules", str(rules))
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "カード会社の借入" in page and "カードローン" not in page
+
+
 @pytest.mark.parametrize("lang, words", [("ja", "で終わる名前"), ("en", "must end in .html")])
 def test_a_bad_output_name_is_exit_2_naming_the_option_and_the_value(tmp_path, lang, words):
     target = tmp_path / "report.txt"

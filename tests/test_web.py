@@ -257,6 +257,27 @@ def test_replay_under_changed_rules_names_the_change_and_its_reason(tmp_path):
     app2.state.store.close()
 
 
+def test_a_records_budget_words_debt_kinds_as_the_rule_base_it_was_assessed_under(tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("__pycache__"))
+    catalog = rules / "catalog.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    assert 'card_loan: {ja: "カードローン"' in text
+    catalog.write_text(text.replace('card_loan: {ja: "カードローン"', 'card_loan: {ja: "カード会社の借入"'), encoding="utf-8")
+    app = make_app(tmp_path / "audit.sqlite3", rules=rules)
+    record_id = Advisor(app, "alice").record_case()
+    app.state.store.close()
+    today = make_app(tmp_path / "audit.sqlite3")  # the installed rules, which word the code otherwise
+    alice = Advisor(today, "alice")
+    recorded = alice.client.get(f"/records/{record_id}/document/budget").text
+    assert "カード会社の借入" in recorded and "カードローン" not in recorded
+    fresh = alice.post("/case/document/budget", {"case_text": alice_case_text(alice, record_id).decode("utf-8")}).text
+    assert "カードローン" in fresh and "カード会社の借入" not in fresh
+    today.state.store.close()
+
+
 # --------------------------------------------------------------------------- who may see what
 
 
@@ -407,8 +428,10 @@ def test_the_documents_print_from_the_result_and_from_a_record(web_app):
         doc = alice.post(f"/case/document/{kind}", {"case_text": case_text_of(page.text)})
         assert doc.status_code == 200 and words in doc.text and "<style" in doc.text
         assert "'unsafe-inline'" in doc.headers["content-security-policy"]
+        assert kind != "budget" or "カードローン" in doc.text  # a debt's kind in the rule base's words
     record_id = alice.record_case()
     assert "任意売却" in alice.client.get(f"/records/{record_id}/document/report").text
+    assert "カードローン" in alice.client.get(f"/records/{record_id}/document/budget").text
     bob = Advisor(web_app, "bob")
     assert bob.client.get(f"/records/{record_id}/document/report").status_code == 404
     assert alice.client.get(f"/records/{record_id}/document/nothing").status_code == 404

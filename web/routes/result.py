@@ -11,7 +11,7 @@ from app.diff import decision_diff
 from app.result import Result
 from audit import accounts as A
 from audit.errors import RecordNotFound
-from facts.errors import InputError, Problem
+from facts.errors import InputError, Problem, ZansaiError
 from facts.load import parse_case_data
 from facts.text import Labels
 from render.audit import diff_text
@@ -79,6 +79,18 @@ def document_response(kind: str, result: Result, case: Any, lang: str, labels: L
     return HTMLResponse(page, headers={"Content-Security-Policy": DOCUMENT_CSP})
 
 
+def recorded_labels(web: Web, version: str | None, today: Labels) -> Labels:
+    """The wording of coded values in the rule base a record was assessed under, so its document
+    words them as its result did; today's, for a version the store cannot give back (only the
+    wording of the same codes differs). Called under the desk lock, as replays use ``web.versions``."""
+    if version is None:
+        return today
+    try:
+        return web.versions.rule_base(version).catalog.labels
+    except ZansaiError:
+        return today
+
+
 def register(api: FastAPI, web: Web) -> None:
     @api.post("/case/whatif", include_in_schema=False)
     async def case_whatif(request: Request, account: A.Account = Depends(web.page_user)) -> Response:
@@ -133,7 +145,7 @@ def register(api: FastAPI, web: Web) -> None:
         result = R.stored_result(web.store, record_id)
         with web.desks.use() as desk:
             case = desk.parse_case(rec.case_bytes or b"", f"record {record_id}") if rec.case_bytes else None
-            labels = desk.labels
+            labels = recorded_labels(web, rec.ruleset_version, desk.labels)
         return document_response(kind, result, case, web.lang_of(request), labels)
 
     @api.post("/case/record", include_in_schema=False)
