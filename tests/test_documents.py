@@ -35,6 +35,24 @@ def case_a_with(change) -> str:
     return yaml.safe_dump(data, allow_unicode=True)
 
 
+def debt_row(html: str) -> str:
+    """The budget's row for case A's other debt (its creditor is Bカード)."""
+    return [tr for tr in re.findall(r"<tr.*?</tr>", html, re.S) if "Bカード" in tr][0]
+
+
+def rules_wording_card_loan(folder: Path, ja: str) -> Path:
+    """A copy of the installed rules whose catalog words the debt type card_loan as ``ja``."""
+    import shutil
+
+    rules = folder / "rules"
+    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("__pycache__"))
+    catalog = rules / "catalog.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    assert 'card_loan: {ja: "カードローン"' in text
+    catalog.write_text(text.replace('card_loan: {ja: "カードローン"', f'card_loan: {{ja: "{ja}"'), encoding="utf-8")
+    return rules
+
+
 def row(html: str, table_id: str, label: str) -> str:
     """The cells of the row whose header is ``label`` in the table ``table_id``."""
     table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
@@ -50,16 +68,15 @@ def row(html: str, table_id: str, label: str) -> str:
 def test_a_debts_kind_is_worded_as_the_rule_base_words_it_in_either_language(desk):
     case, result = assess_text(desk, CASE_A.read_text(encoding="utf-8"))
     assert [d.type for d in case.other_debts] == ["card_loan"]
-    rows = lambda html: [tr for tr in re.findall(r"<tr.*?</tr>", html, re.S) if "Bカード" in tr]  # noqa: E731
-    ja = rows(documents.render_html("budget", result, "ja", case=case, labels=desk.labels))
-    en = rows(unescape(documents.render_html("budget", result, "en", case=case, labels=desk.labels)))
-    assert "カードローン" in ja[0] and "card loan" in en[0]
+    ja = debt_row(documents.render_html("budget", result, "ja", case=case, labels=desk.labels))
+    en = debt_row(unescape(documents.render_html("budget", result, "en", case=case, labels=desk.labels)))
+    assert "カードローン" in ja and "card loan" in en
     # the wording is the rule base's: a rule base that words the code otherwise shows its own
     labels = {"other_debt.debt_type": {"card_loan": desk.labels["other_debt.debt_type"]["card_loan"].model_copy(
         update={"ja": "クレジットカードの借入"})}}
-    assert "クレジットカードの借入" in rows(documents.render_html("budget", result, "ja", case=case, labels=labels))[0]
+    assert "クレジットカードの借入" in debt_row(documents.render_html("budget", result, "ja", case=case, labels=labels))
     # without the wording the code is shown as the case writes it, never a blank
-    assert "card_loan" in rows(documents.render_html("budget", result, "ja", case=case))[0]
+    assert "card_loan" in debt_row(documents.render_html("budget", result, "ja", case=case))
 
 
 def test_the_budget_shows_the_lines_the_capacity_and_the_offer_from_the_result(desk):
@@ -98,7 +115,7 @@ def test_a_budget_line_the_case_leaves_out_is_a_blank_not_zero(desk):
     # so is another debt's monthly payment the case does not give
     text = case_a_with(lambda d: d["other_debts"][0].pop("monthly_payment"))
     case, result = assess_text(desk, text)
-    debt = [tr for tr in re.findall(r"<tr.*?</tr>", documents.render_html("budget", result, "ja", case=case, labels=desk.labels), re.S) if "Bカード" in tr][0]
+    debt = debt_row(documents.render_html("budget", result, "ja", case=case, labels=desk.labels))
     assert "800,000円" in debt and debt.count('class="blank"') == 1
     # a line given as 0 stays 0
     food_zero = case_a_with(lambda d: d["budget"].update(food=0))
@@ -219,16 +236,10 @@ def test_document_writes_html_and_pdf(tmp_path):
 
 
 def test_the_command_words_a_debts_kind_by_the_rule_base_it_runs_on(tmp_path):
-    import shutil
-
     out = tmp_path / "budget.html"
     assert run("document", "budget", str(CASE_A), "-o", str(out)).exit_code == 0
     assert "カードローン" in out.read_text(encoding="utf-8")
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("__pycache__"))
-    catalog = rules / "catalog.yaml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace('card_loan: {ja: "カードローン"', 'card_loan: {ja: "カード会社の借入"'),
-                       encoding="utf-8")
+    rules = rules_wording_card_loan(tmp_path, "カード会社の借入")
     r = run("document", "budget", str(CASE_A), "-o", str(out), "--rules", str(rules))
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")

@@ -258,14 +258,9 @@ def test_replay_under_changed_rules_names_the_change_and_its_reason(tmp_path):
 
 
 def test_a_records_budget_words_debt_kinds_as_the_rule_base_it_was_assessed_under(tmp_path):
-    import shutil
+    from tests.test_documents import rules_wording_card_loan
 
-    rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules, ignore=shutil.ignore_patterns("__pycache__"))
-    catalog = rules / "catalog.yaml"
-    text = catalog.read_text(encoding="utf-8")
-    assert 'card_loan: {ja: "カードローン"' in text
-    catalog.write_text(text.replace('card_loan: {ja: "カードローン"', 'card_loan: {ja: "カード会社の借入"'), encoding="utf-8")
+    rules = rules_wording_card_loan(tmp_path, "カード会社の借入")
     app = make_app(tmp_path / "audit.sqlite3", rules=rules)
     record_id = Advisor(app, "alice").record_case()
     app.state.store.close()
