@@ -48,6 +48,19 @@ class CompiledRule:
         return tuple(slot.key for slot in self.order)
 
     @cached_property
+    def slot_set(self) -> frozenset[str]:
+        return frozenset(self.slot_keys)
+
+    @cached_property
+    def monotone(self) -> bool:
+        """Whether the rule's conditions, once true, stay true as facts are added: no test of a fact's absence.
+
+        Facts are never changed or withdrawn, so only ``missing <fact>`` can turn
+        false later; a field test reads the bound fact, which does not change.
+        """
+        return not any(_tests_absence(c.tree) for c in self.rule.conditions)
+
+    @cached_property
     def holds(self) -> Test:
         """All the rule's conditions as one Python closure (engine.conditions), for the cross-check.
 
@@ -55,6 +68,12 @@ class CompiledRule:
         and building every closure up front cost a cold start more than its case.
         """
         return compile_conditions([c.tree for c in self.rule.conditions])
+
+
+def _tests_absence(node: Any) -> bool:
+    if isinstance(node, (E.And, E.Or)):
+        return any(_tests_absence(i) for i in node.items)
+    return isinstance(node, FactTest) and not node.present
 
 
 def _compile_error(rule: Rule, ja: str, en: str) -> RuleBaseError:

@@ -1,10 +1,15 @@
 """The cross-check: durable-rules must fire exactly the rules whose conditions hold.
 
-After a case settles, every rule is evaluated again on the final facts with
-the reference evaluator (``knowledge.evaluate``), for every combination of
-facts its slots could bind. A firing durable-rules missed, or one it made
-whose conditions are false, is an ``EngineError``: no result is returned
-from a run that fails it. (Called "audit" before the audit trail existed.)
+After a case settles, every rule is evaluated again on the final facts, for
+every combination of facts its slots could bind. A firing durable-rules
+missed, or one it made whose conditions are false, is an ``EngineError``: no
+result is returned from a run that fails it. (Called "audit" before the
+audit trail existed.)
+
+A binding a rule fired on is evaluated again only when the rule tests a
+fact's absence: ``Engine._fire`` already refused any firing whose conditions
+were false (with the reference evaluator, the values of the trace), and
+facts are only ever added, so nothing else it saw true can have turned false.
 """
 
 from __future__ import annotations
@@ -54,13 +59,19 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
     fired_by_rule: dict[str, set[tuple[str, ...]]] = {}
     for rule_id, matched in fired:
         fired_by_rule.setdefault(rule_id, set()).add(matched)
+    by_slot = run.by_slot
     for rule in rule_base.rules:
         rule_id = rule.id
         cr = compiled[rule_id]
         # Only the bindings whose conditions hold are named (a tuple of ids each);
         # the many that fail are just tested. The two sets must then be equal.
-        holding = _holding(cr, run.by_slot)
         did = fired_by_rule.get(rule_id, _NONE)
+        if not cr.slot_set <= by_slot.keys():  # most rules, on most cases: a fact they need is not there
+            if not did:
+                continue
+            holding = _NONE
+        else:
+            holding = _holding(cr, by_slot, did if cr.monotone else _NONE)
         if holding == did:
             continue
         missed = sorted(holding - did)
@@ -80,25 +91,38 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
 _NONE: frozenset[tuple[str, ...]] = frozenset()
 
 
-def _holding(cr: CompiledRule, by_slot: dict[str, list[Record]]) -> set[tuple[str, ...]] | frozenset[tuple[str, ...]]:
-    """The id tuples of every binding of the rule's slots on which its conditions hold."""
+def _holding(
+    cr: CompiledRule, by_slot: dict[str, list[Record]], known: set[tuple[str, ...]] | frozenset[tuple[str, ...]]
+) -> set[tuple[str, ...]]:
+    """The id tuples of every binding of the rule's slots on which its conditions hold.
+
+    ``known``: bindings already seen to hold, not tested again. For a rule with
+    no test of absence these are its firings: ``Engine._fire`` refused any whose
+    conditions were false, with the reference evaluator, and facts only ever
+    being added, what held then holds now. A firing on a binding that is not a
+    combination of facts in memory is still never found here.
+    """
     keys = cr.slot_keys
-    pools = []
-    for key in keys:
-        pool = by_slot.get(key)
-        if not pool:  # most rules, on most cases: a fact they need is not there
-            return _NONE
-        pools.append(pool)
+    pools = [by_slot[key] for key in keys]
     test = cr.holds
     found = set()
     if len(keys) == 1:  # one fact: no product, and one binding reused
         key, binding = keys[0], {}
         for rec in pools[0]:
+            ids = (rec.id,)
+            if ids in known:
+                found.add(ids)
+                continue
             binding[key] = rec
             if test(binding, by_slot):
-                found.add((rec.id,))
+                found.add(ids)
         return found
     for combo in itertools.product(*pools):
+        if known:
+            ids = tuple(rec.id for rec in combo)
+            if ids in known:
+                found.add(ids)
+                continue
         if test(dict(zip(keys, combo)), by_slot):
             found.add(tuple(rec.id for rec in combo))
     return found

@@ -230,6 +230,12 @@ def test_a_firing_on_an_absence_that_no_longer_holds_is_caught_by_the_cross_chec
         engine.run(inputs())
 
 
+def test_only_a_rule_testing_an_absence_has_its_firings_evaluated_again(engine):
+    # the cross-check trusts a firing of any other rule to _fire's own evaluation (the next test)
+    assert not engine.compiled_rule("chain.no_budget").monotone
+    assert engine.compiled_rule("chain.heavy").monotone
+
+
 def test_a_firing_whose_conditions_are_false_is_refused(engine, monkeypatch):
     real = Engine.evaluate
 
