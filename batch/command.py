@@ -40,7 +40,7 @@ def batch(ctx: click.Context, input_path: str, output: str, output_format: str |
     cannot be read or assessed gets an error row and the batch goes on; the
     exit status is then that of the worst failure (2 input, 4 engine).
     """
-    from batch.runner import Options, run_batch
+    from batch.runner import Interrupted, Options, run_batch
 
     lang = lang or (ctx.obj or {}).get("lang") or "ja"
     opts = Options(
@@ -73,6 +73,10 @@ def batch(ctx: click.Context, input_path: str, output: str, output_format: str |
         for line in error.lines(lang):
             click.echo(line, err=True)
         raise SystemExit(error.exit_code) from None
+    except Interrupted as stop:
+        for line in stop.lines(lang):
+            click.echo(line, err=True)
+        raise SystemExit(130) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     if summary.stopped is not None:

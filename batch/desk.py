@@ -37,6 +37,16 @@ class Desk:
 
         return load_case_text(text, source)
 
+    @staticmethod
+    def case_data_or_none(text: str | bytes) -> Any:
+        """A case file's data as parsed, before any check of its fields; None if it cannot be parsed."""
+        from facts.load import parse_case_data
+
+        try:
+            return parse_case_data(text, "")
+        except ZansaiError:
+            return None
+
     def load_case_data(self, data: dict[str, Any], source: str) -> Any:
         # Through the same loader as a JSON file, so every problem is reported
         # exactly as `zansai validate` reports it for that field.

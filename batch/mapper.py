@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 
 from batch.desk import InputError, Problem, case_model
-from facts.load import declared_type
+from facts.load import declared_type, unknown_place
 
 Path = tuple[str | int, ...]
 
@@ -47,7 +47,7 @@ class Columns:
             if not name:
                 paths.append(None)
                 continue
-            where = f"{source}: {_column_label(position)} ({name})"
+            where = f"{source}: {column_label(position)} ({name})"
             parts = name.split(".")
             if any(not p.strip() for p in parts):
                 problems.append(
@@ -62,7 +62,8 @@ class Columns:
                 paths.append(None)
                 continue
             if path in seen:
-                problems.append(Problem(where, f"列 {seen[path]} と同じ項目です", f"the same field as column {seen[path]}"))
+                first = f"{column_label(names.index(seen[path]) + 1)} ({seen[path]})"
+                problems.append(Problem(where, f"列 {first} と同じ項目です", f"the same field as column {first}"))
                 paths.append(None)
                 continue
             seen[path] = name
@@ -78,14 +79,24 @@ class Columns:
                             f"columns {seen[path[:cut]]} and {name} cannot both be given: one lies inside the other",
                         )
                     )
+        model = case_model()
+        # A name the case has no place for would fail every row alike: said once, here, with a suggestion.
+        for position, path in enumerate(paths, start=1):
+            wrong = unknown_place(path, model) if path is not None else None
+            if wrong is not None:
+                problems.append(Problem(f"{source}: {column_label(position)} ({names[position - 1]})", wrong.ja, wrong.en))
         if problems:
             raise InputError(problems)
-        model = case_model()
         flags = tuple(path is not None and declared_type(path, model) is bool for path in paths)
         return cls(names=names, paths=tuple(paths), flags=flags)
 
     def case_data(self, cells: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
         """The case a row describes, and what is wrong with the row's shape (not its values)."""
+        data, problems, _ = self.case_data_placed(cells)
+        return data, problems
+
+    def case_data_placed(self, cells: Sequence[str]) -> tuple[dict[str, Any], list[Problem], dict[str, str]]:
+        """``case_data``, and where each list item that moved up came from (see ``relocated``)."""
         data: dict[str, Any] = {}
         problems: list[Problem] = []
         for position, cell in enumerate(cells):
@@ -94,7 +105,7 @@ class Columns:
                 continue
             path = self.paths[position] if position < len(self.paths) else None
             if path is None:
-                label = _column_label(position + 1)
+                label = column_label(position + 1)
                 problems.append(
                     Problem(label, f"名前のない列に値 {value!r} があります", f"a value {value!r} is in a column without a name")
                 )
@@ -102,7 +113,28 @@ class Columns:
             if self.flags[position] and isinstance(value, str) and value.lower() in _FLAGS:
                 value = _FLAGS[value.lower()]
             _put(data, path, value)
-        return _compact(data), problems
+        moves: dict[str, str] = {}
+        return _compact(data, "", "", moves), problems, moves
+
+
+def relocated(problems: Sequence[Problem], moves: dict[str, str]) -> list[Problem]:
+    """Problems with each list item named by its columns' number, not its place in the case.
+
+    Blank slots are no item, so with ``other_debts.0.*`` blank the debt in
+    ``other_debts.2.*`` is the case's first; a problem with it must still point
+    at the columns numbered 2 (``other_debts[2].balance``), where the user looks.
+    """
+    if not moves:
+        return list(problems)
+    out = []
+    for problem in problems:
+        location = problem.location
+        for compact in sorted(moves, key=len, reverse=True):  # the deepest item first
+            if location == compact or location.startswith((compact + ".", compact + "[")):
+                location = moves[compact] + location[len(compact) :]
+                break
+        out.append(Problem(location, problem.ja, problem.en))
+    return out
 
 
 _FLAGS = {"true": True, "false": False}
@@ -116,19 +148,33 @@ def _put(data: dict[str, Any], path: Path, value: Any) -> None:
     node[path[-1]] = value
 
 
-def _compact(node: Any) -> Any:
-    """Turn {0: a, 2: b} into [a, b]: blank slots between filled ones are no item."""
+def _compact(node: Any, compact: str, original: str, moves: dict[str, str]) -> Any:
+    """Turn {0: a, 2: b} into [a, b]: blank slots between filled ones are no item.
+
+    ``moves`` gets each item's place in the case (``other_debts[0]``) beside its
+    place in the columns (``other_debts[2]``) where the two differ.
+    """
     if not isinstance(node, dict):
         return node
     if node and all(isinstance(k, int) for k in node):
-        return [_compact(node[k]) for k in sorted(node)]
+        items = []
+        for i, k in enumerate(sorted(node)):
+            here, there = f"{compact}[{i}]", f"{original}[{k}]"
+            if here != there:
+                moves[here] = there
+            items.append(_compact(node[k], here, there, moves))
+        return items
+
+    def inside(prefix: str, key: Any) -> str:
+        return f"{prefix}.{key}" if prefix else str(key)
+
     if any(isinstance(k, int) for k in node):
         # e.g. "guarantors.0.kind" beside "guarantors.name": shown by the model as a type error
-        return {str(k): _compact(v) for k, v in node.items()}
-    return {k: _compact(v) for k, v in node.items()}
+        return {str(k): _compact(v, inside(compact, k), inside(original, k), moves) for k, v in node.items()}
+    return {k: _compact(v, inside(compact, k), inside(original, k), moves) for k, v in node.items()}
 
 
-def _column_label(position: int) -> str:
+def column_label(position: int) -> str:
     """Excel's letter for a column position (1 → A, 27 → AA), as a spreadsheet user sees it."""
     letters = ""
     while position:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from batch.desk import InputError, Problem
-from batch.mapper import Columns
+from batch.mapper import Columns, column_label
 
 FORMATS = ("jsonl", "csv", "xlsx", "folder")
 CASE_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -120,20 +120,31 @@ def _open_binary(path: str) -> BinaryIO:
         raise InputError([Problem(path, f"ファイルを読めません（{reason}）", f"cannot read the file ({reason})")]) from None
 
 
-def _count_lines(stream: BinaryIO) -> int | None:
+def _count_lines(stream: BinaryIO, end: bytes = b"\n") -> int | None:
     """Lines in a regular file, counted without holding it (for the progress bar's total)."""
     try:
         if not stream.seekable():
             return None
         start = stream.tell()
-        count, last = 0, b"\n"
+        count, last = 0, end
         for block in iter(lambda: stream.read(1 << 20), b""):
-            count += block.count(b"\n")
+            count += block.count(end)
             last = block[-1:]
         stream.seek(start)
-        return count + (last != b"\n")
+        return count + (last != end)
     except (OSError, ValueError):
         return None
+
+
+def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of a file whose lines end in CR alone (Excel for Mac's "CSV (Macintosh)"), each with its CR."""
+    rest = b""
+    for block in iter(lambda: stream.read(1 << 16), b""):
+        *lines, rest = (rest + block).split(b"\r")
+        for line in lines:
+            yield line + b"\r"
+    if rest:
+        yield rest
 
 
 # --------------------------------------------------------------------------- JSON Lines
@@ -215,6 +226,15 @@ def detect_encoding(lines: list[bytes]) -> str:
     return "cp932" if cp932 > utf8 else "utf-8"
 
 
+def _wide(encoding: str | None) -> bool:
+    if encoding is None:
+        return False
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False  # refused by name below
+
+
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "CP932 (Shift_JIS)", "shift_jis": "Shift_JIS"}
 
 
@@ -223,8 +243,18 @@ class CsvInput(Input):
 
     def __init__(self, path: str, stream: BinaryIO, encoding: str | None):
         self.path, self.stream = path, stream
-        total = _count_lines(stream)
-        lines = iter(stream)
+        start = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _wide(encoding):
+            # lines are found as bytes, where UTF-16 has a zero byte in every character
+            raise InputError([Problem(
+                f"--encoding {encoding}" if _wide(encoding) else path,
+                "UTF-16 の CSV は読めません。Excel では「CSV UTF-8（コンマ区切り）」か「CSV（コンマ区切り）」で保存してください",
+                "a UTF-16 CSV cannot be read: in Excel, save as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\"",
+            )])
+        # lines ending in CR alone (Excel for Mac's "CSV (Macintosh)") are read as lines too
+        cr_only = b"\r" in start and b"\n" not in start
+        total = _count_lines(stream, b"\r" if cr_only else b"\n")
+        lines = _cr_lines(stream) if cr_only else iter(stream)
         # Look ahead only as far as needed to tell the encoding, then read on from there.
         head: list[bytes] = []
         non_ascii = 0
@@ -243,11 +273,14 @@ class CsvInput(Input):
         self.encoding = encoding
         self._decoder_errors: list[tuple[int, UnicodeDecodeError]] = []
         self._number = 0
-        self._rows = csv.reader(self._decoded(itertools.chain(head, lines)))
+        # strict: a quote never closed is an error, not a cell swallowing the rest of the file
+        self._rows = csv.reader(self._decoded(itertools.chain(head, lines)), strict=True)
         try:
             header = next(self._rows)
         except StopIteration:
             raise InputError([Problem(path, "CSV が空です（見出し行がありません）", "the CSV is empty (no header row)")]) from None
+        except csv.Error as error:
+            raise InputError([self._syntax_problem(1, error)]) from None
         if self._decoder_errors:
             number, error = self._decoder_errors[0]
             raise InputError([self._encoding_problem(number, error)])
@@ -265,6 +298,18 @@ class CsvInput(Input):
                 self._decoder_errors.append((self._number, error))
                 yield raw.decode(self.encoding, errors="replace")
 
+    def _syntax_problem(self, start: int, error: csv.Error) -> Problem:
+        where = f"{self.path}:{start}"
+        if "unexpected end of data" in str(error):
+            end = self._number
+            return Problem(
+                where,
+                f"{start}行目から始まる行の引用符（\"）が閉じられていないため、{start}〜{end}行目（ファイルの終わりまで）を読めませんでした",
+                f"a quote (\") in the record starting at line {start} is never closed: lines {start}–{end}"
+                " (to the end of the file) could not be read",
+            )
+        return Problem(where, f"{start}行目: CSV の書式に誤りがあります（{error}）", f"line {start}: CSV syntax error ({error})")
+
     def _encoding_problem(self, number: int, error: UnicodeDecodeError) -> Problem:
         name = _ENCODING_NAMES.get(self.encoding, self.encoding)
         return Problem(
@@ -281,8 +326,7 @@ class CsvInput(Input):
             except StopIteration:
                 return
             except csv.Error as error:
-                yield Item(start, self.path, "broken", None,
-                           (Problem(f"{self.path}:{start}", f"CSV の書式に誤りがあります: {error}", f"CSV syntax error: {error}"),))
+                yield Item(start, self.path, "broken", None, (self._syntax_problem(start, error),))
                 continue
             problems = tuple(self._encoding_problem(n, e) for n, e in self._decoder_errors)
             self._decoder_errors.clear()
@@ -343,15 +387,38 @@ class XlsxInput(Input):
             raise InputError([Problem(path, "シートが空です（見出し行がありません）", "the sheet is empty (no header row)")]) from None
         self.columns = Columns.from_header([_cell_text(v) for v in header], path)
         self.total = self.sheet.max_row - 1 if self.sheet.max_row else None
+        # The same sheet with its formulas: a formula cell the file holds no computed value for
+        # (a workbook written by a program, never opened in Excel) reads as empty above, and
+        # an empty cell is an absent value. Read side by side, such a cell is an error instead.
+        self.formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        self._formula_rows = self.formulas.worksheets[0].iter_rows(values_only=True)
+        next(self._formula_rows, None)
 
     def __iter__(self) -> Iterator[Item]:
         for number, row in enumerate(self._rows, start=2):
+            written = next(self._formula_rows, ())
             cells = tuple(_cell_text(v) for v in row)
-            if any(cell.strip() for cell in cells):
-                yield Item(number, self.path, "cells", cells)
+            problems = tuple(
+                self._uncomputed(number, position)
+                for position, (value, formula) in enumerate(zip(row, written), start=1)
+                if value is None and isinstance(formula, str) and formula.startswith("=")
+            )
+            if problems or any(cell.strip() for cell in cells):
+                yield Item(number, self.path, "cells", cells, problems)
+
+    def _uncomputed(self, number: int, position: int) -> Problem:
+        names = self.columns.names if self.columns is not None else ()
+        column = column_label(position)
+        name = names[position - 1] if position <= len(names) else ""
+        return Problem(
+            f"{self.path}:{number} {column}{number} ({name})",
+            f"セル {column}{number} の数式に計算済みの値が保存されていません。Excel で開いて保存し直してください",
+            f"cell {column}{number} holds a formula with no computed value saved: open the workbook in Excel and save it again",
+        )
 
     def close(self) -> None:
         self.book.close()
+        self.formulas.close()
 
 
 __all__ = ["FORMATS", "Input", "Item", "open_input", "guess_format", "detect_encoding"]

@@ -71,9 +71,16 @@ class Summary:
     stopped: Outcome | None = None  # the record --fail-fast stopped at
     latencies: list[float] | None = None
     recorded: int | None = None  # assessments written to the audit store (--record)
+    output_encoding: str = "utf-8"
+    replaced_rows: int = 0  # rows with characters the output's encoding lacks, written as "?"
+    first_replaced: str | None = None  # where the first such row's record is
 
     def add(self, outcome: Outcome) -> None:
         self.done += 1
+        if outcome.replaced:
+            self.replaced_rows += 1
+            if self.first_replaced is None:
+                self.first_replaced = outcome.source if outcome.line is None else f"{outcome.source}:{outcome.line}"
         if outcome.ok:
             self.rank1[outcome.rank1] += 1
         else:
@@ -106,11 +113,39 @@ class Summary:
         for code, count in sorted(self.failures.items()):
             ja, en = kinds.get(code, (f"終了コード {code}", f"exit status {code}"))
             out.append(f"失敗（{ja}）: {count:,}件" if lang == "ja" else f"failed ({en}): {count:,}")
+        if self.replaced_rows:
+            enc = self.output_encoding
+            out.append(
+                f"出力の文字コード {enc} で表せない文字を「?」にした行: {self.replaced_rows:,}行（最初は {self.first_replaced}）"
+                if lang == "ja"
+                else f"rows with characters {enc} cannot hold, written as \"?\": {self.replaced_rows:,} (the first: {self.first_replaced})"
+            )
         if self.recorded is not None:
             out.append(f"監査記録に保存: {self.recorded:,}件" if lang == "ja" else f"recorded in the audit store: {self.recorded:,}")
         if self.stopped is not None:
             where = self.stopped.source if self.stopped.line is None else f"{self.stopped.source}:{self.stopped.line}"
             out.append(f"--fail-fast: {where} で停止しました" if lang == "ja" else f"--fail-fast: stopped at {where}")
+        return out
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a batch: what was done by then, for the message (the output file is already removed)."""
+
+    def __init__(self, summary: Summary, to_stdout: bool):
+        super().__init__("interrupted")
+        self.summary = summary
+        self.to_stdout = to_stdout
+
+    def lines(self, lang: str) -> list[str]:
+        done, recorded = self.summary.done, self.summary.recorded
+        if lang == "ja":
+            out = [f"中断しました（{done:,}件を処理済み）。" + ("出力は途中までです。" if self.to_stdout else "出力ファイルは作っていません。")]
+            if recorded:
+                out.append(f"監査記録には {recorded:,}件が保存されています。もう一度実行すると、それらの事案は重ねて記録されます。")
+        else:
+            out = [f"interrupted after {done:,} records; " + ("the output stops part way." if self.to_stdout else "no output file was written.")]
+            if recorded:
+                out.append(f"{recorded:,} assessments are in the audit store: running the batch again records those cases again.")
         return out
 
 
@@ -146,6 +181,25 @@ def output_format(opts: Options) -> str:
             )
         ]
     )
+
+
+def _refuse_writing_over_input(opts: Options) -> None:
+    if opts.input == "-" or opts.output == "-" or not Path(opts.output).exists():
+        return
+    try:
+        same = os.path.samefile(opts.input, opts.output)
+    except OSError:
+        return  # an input that cannot be opened is reported by the reader
+    if same:
+        raise InputError(
+            [
+                Problem(
+                    opts.output,
+                    "出力先が入力と同じファイルです（入力が結果で上書きされてしまいます）。別の名前を指定してください",
+                    "the output is the input file itself (the results would overwrite the cases): give another name",
+                )
+            ]
+        )
 
 
 def default_workers() -> int:
@@ -227,6 +281,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
     """Run a whole batch; rows go to ``opts.output``, the summary is returned (and printed by the caller)."""
     start = time.perf_counter()
     fmt = output_format(opts)
+    _refuse_writing_over_input(opts)
     source: Input = open_input(opts.input, opts.input_format, opts.encoding)
     try:
         rule_base = load_rule_base(opts.rules_dir)
@@ -236,7 +291,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                   explain=opts.explain, encoding=opts.output_encoding)
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
-        summary = Summary()
+        summary = Summary(output_encoding=opts.output_encoding)
         summary.latencies = [] if opts.keep_latencies else None
         runner: _Parallel | _Serial | None = None
         progress: Progress | None = None
@@ -270,6 +325,10 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                 committed = True
             summary.run_time = time.perf_counter() - ready
             summary.cpu_time = time.process_time() - ready_cpu
+        except KeyboardInterrupt:
+            if recorder is not None:
+                summary.recorded = recorder.recorded
+            raise Interrupted(summary, to_stdout=opts.output == "-") from None
         finally:
             if progress is not None:
                 progress.stop(summary.done)

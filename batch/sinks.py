@@ -43,6 +43,9 @@ class Output:
                 raise InputError([Problem(target, "出力先のフォルダがありません", "the output's folder does not exist")])
             fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
             self.stream = open(fd, "wb")  # noqa: SIM115
+            # mkstemp makes the file private (0600); the output is an ordinary file, shared as the user's
+            # files are: the mode of the file it replaces, else what the umask gives a new file
+            os.chmod(fd, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         self.stream.write(self._encoder.encode(""))  # the byte-order mark of utf-8-sig or utf-16, once
 
     def write(self, text: str) -> None:
@@ -69,6 +72,12 @@ class Output:
                 self.stream.flush()
             except (OSError, ValueError):
                 pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set back at once (no thread of ours runs yet)
+    os.umask(mask)
+    return mask
 
 
 # --------------------------------------------------------------------------- progress

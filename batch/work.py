@@ -24,7 +24,7 @@ import orjson
 
 from app.result_json import plain
 from batch.desk import Desk, InputError, Problem, ZansaiError, record_fields
-from batch.mapper import Columns
+from batch.mapper import Columns, relocated
 from batch.readers import Item
 from facts.syntax import DuplicateKey, unique_json_object
 
@@ -57,6 +57,7 @@ class Outcome(NamedTuple):
     problems: tuple[Problem, ...]
     seconds: float = 0.0  # reading, assessing and writing this record, in its worker
     record: dict[str, Any] | None = None  # for the audit store (--record): this case's part of its record
+    replaced: int = 0  # characters of the row the output's encoding lacks, written as "?"
 
 
 def json_line(doc: Any, encoding: str = "utf-8") -> bytes:
@@ -75,19 +76,83 @@ def json_line(doc: Any, encoding: str = "utf-8") -> bytes:
     try:
         data = orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        return encode_row(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding)
-    return data if _is_utf8(encoding) else encode_row(data.decode(), encoding)
+        return encode_row(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding, in_json=True)[0]
+    return data if _is_utf8(encoding) else encode_row(data.decode(), encoding, in_json=True)[0]
 
 
-def encode_row(text: str, encoding: str) -> bytes:
-    """A row in the output's encoding: a character it lacks becomes "?", and no byte-order mark.
+# Characters Japanese text uses that CP932 holds only in another form (Unicode has both; Excel shows
+# these): written as that form rather than "?". The yen sign is the full-width one, as CP932's
+# backslash byte would read back as "\" everywhere but in a Japanese font.
+_CP932_FORMS = str.maketrans({
+    "\u00a5": "\uffe5",  # ¥ → ￥
+    "\u2014": "\u2015",  # — → ―
+    "\u2212": "\uff0d",  # − → －
+    "\u301c": "\uff5e",  # 〜 → ～
+    "\u2016": "\u2225",  # ‖ → ∥
+    "\u00a2": "\uffe0",  # ¢ → ￠
+    "\u00a3": "\uffe1",  # £ → ￡
+    "\u00ac": "\uffe2",  # ¬ → ￢
+})
+_SHIFT_JIS_FAMILY = frozenset({"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp", "iso2022_jp"})
 
+
+_KEPT_AS_IS: dict[tuple[str, str], bool] = {}
+
+
+def _round_trips(ch: str, encoding: str) -> bool:
+    """Whether the encoding writes the character and reads the same one back (CP932 writes "〜" as "～")."""
+    known = _KEPT_AS_IS.get((ch, encoding))
+    if known is None:
+        try:
+            known = ch.encode(encoding).decode(encoding) == ch
+        except UnicodeError:
+            known = False
+        _KEPT_AS_IS[(ch, encoding)] = known
+    return known
+
+
+def _json_escaped(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def encode_row(text: str, encoding: str, in_json: bool = False) -> tuple[bytes, int]:
+    """A row in the output's encoding, without a byte-order mark, and how many characters became "?".
+
+    A character the encoding lacks or changes is, in a JSON row, escaped (nothing is lost); in
+    a CSV row, written in the form a Japanese encoding has (``_CP932_FORMS``), else
+    as "?" and counted, so the summary can say so.
     The mark, for an encoding that has one (utf-8-sig, utf-16), is the output
     file's to write once at its start (batch.sinks.Output), not every row's.
     """
-    encoder = codecs.getincrementalencoder(encoding)(errors="replace")
+    name = codecs.lookup(encoding).name
+    if in_json:
+        # everything outside a JSON string is ASCII, so such a character is always inside one
+        lost = {ch: _json_escaped(ch) for ch in set(text) if ord(ch) > 127 and not _round_trips(ch, encoding)}
+        if lost:
+            text = text.translate(str.maketrans(lost))
+    elif name in _SHIFT_JIS_FAMILY:
+        text = text.translate(_CP932_FORMS)
+    encoder = codecs.getincrementalencoder(encoding)(errors="strict")
     encoder.encode("")  # the byte-order mark, if any: left out
-    return encoder.encode(text, final=True)
+    try:
+        return encoder.encode(text, final=True), 0
+    except UnicodeEncodeError:
+        replaced = sum(1 for ch in text if not _encodable(ch, encoding))
+        encoder = codecs.getincrementalencoder(encoding)(errors="replace")
+        encoder.encode("")
+        return encoder.encode(text, final=True), replaced
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _is_utf8(encoding: str) -> bool:
@@ -103,6 +168,19 @@ def csv_line(row: list[Any]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow(row)
     return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def summary_line(row: list[Any]) -> str:
+    """A row of the CSV summary: a text cell that Excel would run as a formula is written with a leading "'".
+
+    Case ids and messages come from the input; ``=HYPERLINK(…)`` as a case id must
+    open as text in a spreadsheet, not as a link (numbers are cells of their own type
+    and pass as they are).
+    """
+    return csv_line([f"'{c}" if isinstance(c, str) and c.startswith(_FORMULA_STARTS) else c for c in row])
 
 
 def _cell(value: Any) -> Any:
@@ -164,20 +242,29 @@ class Worker:
     def _case(self, item: Item) -> Any:
         label = item.source if item.line is None else f"{item.source}:{item.line}"
         if item.kind == "file":
-            return self.desk.load_case_text(item.payload, item.source)
+            try:
+                return self.desk.load_case_text(item.payload, item.source)
+            except InputError:
+                # the error row names the case when the file names it, even if it is not a valid case
+                self._case_id = _case_id_of(self.desk.case_data_or_none(item.payload))
+                raise
         if item.kind == "json":
-            data = self._json(item, label)
+            try:
+                data = self._json(item, label)
+            except InputError:
+                self._case_id = _case_id_of(_lenient_json(item.payload))
+                raise
             self._case_id = _case_id_of(data)
             return self.desk.load_case_data(data, label)
         if item.kind == "cells":
             assert self.job.columns is not None
-            data, shape = self.job.columns.case_data(item.payload)
+            data, shape, moves = self.job.columns.case_data_placed(item.payload)
             self._case_id = _case_id_of(data)
             problems = list(item.problems) + shape
             try:
                 case = self.desk.load_case_data(data, label)
             except InputError as error:
-                raise InputError(problems + error.problems) from None
+                raise InputError(problems + relocated(error.problems, moves)) from None
             if problems:
                 raise InputError(problems)
             return case
@@ -186,7 +273,8 @@ class Worker:
     @staticmethod
     def _json(item: Item, label: str) -> Any:
         try:
-            return json.loads(item.payload, object_pairs_hook=unique_json_object)
+            # without its line end: a line cut short is then reported at its end, not at "line 2, column 1"
+            return json.loads(item.payload.rstrip(b"\r\n"), object_pairs_hook=unique_json_object)
         except UnicodeDecodeError as error:
             raise InputError(
                 [Problem(label, f"UTF-8 として読めません（{error.start + 1}バイト目）", f"not valid UTF-8 (at byte {error.start + 1})")]
@@ -213,7 +301,7 @@ class Worker:
             row = json_line(self.desk.to_json(result, self.job.lang), self.job.encoding)
         else:
             figures = result.figures
-            text = csv_line(
+            text = summary_line(
                 [
                     _record(item),
                     result.case_id,
@@ -228,7 +316,8 @@ class Worker:
                     "",
                 ]
             )
-            row = encode_row(text, self.job.encoding)
+            row, replaced = encode_row(text, self.job.encoding)
+            return Outcome(True, rank1, 0, row, item.line, item.source, result.case_id, (), replaced=replaced)
         return Outcome(True, rank1, 0, row, item.line, item.source, result.case_id, ())
 
     def _failed(self, item: Item, case_id: str | None, problems: tuple[Problem, ...], exit_code: int) -> Outcome:
@@ -242,7 +331,7 @@ class Worker:
             }
             data = json_line(row, self.job.encoding)
         else:
-            text = csv_line(
+            text = summary_line(
                 [
                     _record(item),
                     case_id or "",
@@ -257,12 +346,21 @@ class Worker:
                     "\n".join(p.en for p in problems),
                 ]
             )
-            data = encode_row(text, self.job.encoding)
+            data, replaced = encode_row(text, self.job.encoding)
+            return Outcome(False, None, exit_code, data, item.line, item.source, case_id, problems, replaced=replaced)
         return Outcome(False, None, exit_code, data, item.line, item.source, case_id, problems)
 
 
 def _record(item: Item) -> Any:
     return item.source if item.line is None else item.line
+
+
+def _lenient_json(payload: bytes) -> Any:
+    """A JSON line read as any JSON reader would (a repeated key: the last wins), or None."""
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
 
 
 def _case_id_of(data: Any) -> str | None:

@@ -224,6 +224,18 @@ def _brief(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def unknown_place(loc: tuple[int | str, ...], model: type[BaseModel] = Case) -> Problem | None:
+    """What is wrong with a field path the case has no place for (its first part that is unknown), or None."""
+    for cut in range(1, len(loc) + 1):
+        if declared_type(loc[:cut], model) is None:
+            parent = declared_type(loc[: cut - 1], model)
+            if isinstance(parent, type) and issubclass(parent, BaseModel) and isinstance(loc[cut - 1], str):
+                return _unknown_key(loc[:cut])
+            where = _location(loc[:cut])
+            return Problem(where, f"{where} という項目はありません", f"the case has no field {where}")
+    return None
+
+
 def _unknown_key(loc: tuple[int | str, ...]) -> Problem:
     raw = str(loc[-1])
     # a key is shown as written unless it is long or holds what a terminal cannot show

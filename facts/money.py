@@ -20,6 +20,7 @@ _BIG_UNITS = {"億": Decimal(10) ** 8, "万": Decimal(10) ** 4}
 _SMALL_UNITS = {"千": Decimal(1000), "百": Decimal(100)}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _TOKEN = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)|(?P<unit>[億万千百])|(?P<space>\s+)|(?P<other>.)")
+_YEN_MARKS = "¥\\"
 _MINUS = "-−‐"  # ASCII, U+2212 and U+2010: all three survive NFKC and all mean "minus" here
 
 
@@ -57,7 +58,7 @@ def parse_yen(value: Any) -> int:
 
     Accepts an ``int``, a whole-valued ``float``/``Decimal``, or text such as
     ``3100万円``, ``3,100万``, ``2億4000万円``, ``1,234万5千円``, ``3百万``,
-    ``千円``, ``¥5,000``, ``￥５，０００``, ``2.5万円``, ``1.5億``.
+    ``千円``, ``¥5,000``, ``￥５，０００``, ``\\5,000`` (CP932's yen sign), ``2.5万円``, ``1.5億``.
     """
     if isinstance(value, bool):
         raise _yen_error(value, "真偽値は金額ではありません", "a boolean is not an amount")
@@ -81,9 +82,10 @@ def parse_yen(value: Any) -> int:
     if not text:
         raise _yen_error(value, "空です", "it is empty")
 
-    # Sign and currency marks may come in either order: "-¥5,000", "¥-5,000".
+    # Sign and currency marks may come in either order: "-¥5,000", "¥-5,000". A backslash is the yen
+    # sign too: CP932 has one byte for both, so Excel's currency cells in a Japanese CSV read "\5,000".
     negative = False
-    while text and (text[0] in _MINUS or text[0] == "¥" or text[0].isspace()):
+    while text and (text[0] in _MINUS or text[0] in _YEN_MARKS or text[0].isspace()):
         negative = negative or text[0] in _MINUS
         text = text[1:]
     if text.endswith("円"):
