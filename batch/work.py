@@ -254,6 +254,12 @@ class Worker:
             except InputError:
                 self._case_id = _case_id_of(_lenient_json(item.payload))
                 raise
+            if data is None:  # a file of nothing but "null" has no content; a line of it is a null where a case should be
+                raise InputError([Problem(
+                    label,
+                    "事案はキーと値の組（case_id: … など）で書いてください。null になっています",
+                    "a case must be a mapping of keys to values (case_id: …), not null",
+                )])
             self._case_id = _case_id_of(data)
             return self.desk.load_case_data(data, label)
         if item.kind == "cells":

@@ -137,6 +137,13 @@ def test_an_error_row_keeps_the_case_id_the_record_gives(tmp_path):
     assert summary_rows(out)[0]["case_id"] == "dup-1"
 
 
+def test_a_json_line_that_is_null_is_named_as_such(tmp_path):
+    (tmp_path / "in.jsonl").write_text("null\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(str(tmp_path / "in.jsonl"), "-o", str(out), "-q").exit_code == 2
+    assert summary_rows(out)[0]["error_en"] == "a case must be a mapping of keys to values (case_id: …), not null"
+
+
 def test_a_json_line_cut_short_is_reported_where_it_ends(tmp_path):
     (tmp_path / "in.jsonl").write_text('{"case_id": "t", "debtor": {\n', encoding="utf-8")
     out = tmp_path / "out.csv"
