@@ -102,6 +102,9 @@ class Summary:
         else:
             out = [f"{self.done:,} records ({ok:,} assessed, {self.failed:,} failed) in {self.elapsed:.1f} s, {rate:,.1f} cases/s"]
             out.append("rank-1 paths:" if self.rank1 else "rank-1 paths: none")
+        if not self.done and self.stopped is None:  # an empty file, a folder with no case files: likely the wrong input
+            out.append("入力に事案が1件もありませんでした。指定した入力が正しいか確認してください"
+                       if lang == "ja" else "the input held no records: check it is the one you meant")
         none = "（進路なし）" if lang == "ja" else "(no path)"
         names = {path: path or none for path in self.rank1}
         width = max((_columns(n) for n in names.values()), default=0) + 2

@@ -137,6 +137,12 @@ def test_an_error_row_keeps_the_case_id_the_record_gives(tmp_path):
     assert summary_rows(out)[0]["case_id"] == "dup-1"
 
 
+def test_an_input_with_no_records_says_so(tmp_path):
+    (tmp_path / "cases").mkdir()  # a folder with no case files: most likely the wrong one
+    result = run(str(tmp_path / "cases"), "-o", str(tmp_path / "o.csv"), "--lang", "en")
+    assert result.exit_code == 0 and "the input held no records: check it is the one you meant" in result.output
+
+
 def test_a_json_line_that_is_null_is_named_as_such(tmp_path):
     (tmp_path / "in.jsonl").write_text("null\n", encoding="utf-8")
     out = tmp_path / "out.csv"
