@@ -54,6 +54,30 @@ from cli_common import (  # noqa: E402  (shared by every command module)
 )
 
 
+def _with_japanese(show: Any) -> Any:
+    """click's own usage errors (an unknown option, a value out of range) are English only: a Japanese line
+    naming the option goes first, click's English message and usage follow as they were."""
+
+    def shown(self: click.UsageError, file: Any = None) -> None:
+        param = getattr(self, "param", None)
+        name = None if param is None else param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        if isinstance(self, click.NoSuchOption):
+            ja = f"エラー: {self.option_name} というオプションはありません"
+        elif isinstance(self, click.MissingParameter) and name:
+            ja = f"エラー: {name} の指定が必要です"
+        elif isinstance(self, click.BadParameter) and name:
+            ja = f"エラー: {name} の値が正しくありません"
+        else:
+            ja = "エラー: コマンドの指定に誤りがあります"
+        click.echo(f"{ja}（下の英語の説明と --help を参照してください）", file=file, err=True)
+        show(self, file)
+
+    return shown
+
+
+click.exceptions.UsageError.show = _with_japanese(click.exceptions.UsageError.show)  # type: ignore[method-assign]
+
+
 class _LazyGroup(click.Group):
     """A group whose commands named in ``lazy_commands`` are imported when first asked for."""
 

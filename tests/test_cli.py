@@ -163,3 +163,20 @@ def test_a_warning_given_by_two_rules_keeps_what_each_of_them_says():
     warning = next(w for w in json.loads(result.output)["warnings"] if w["id"] == "guarantor_not_released")
     assert warning["rules"] == ["guarantors.not_released_by_bankruptcy", "guarantors.not_released_by_rehabilitation"]
     assert "破産法253条2項" in warning["message"] and "民事再生法177条2項" in warning["message"]
+
+
+@pytest.mark.parametrize(
+    "args,japanese,english",
+    [
+        (["batch", "in.jsonl", "--workers", "0"], "エラー: --workers の値が正しくありません", "0 is not in the range x>=1"),
+        (["assess", "--nope"], "エラー: --nope というオプションはありません", "No such option '--nope'"),
+        (["assess"], "エラー: CASE の指定が必要です", "Missing argument 'CASE'"),
+        (["--lang", "fr", "assess", "x"], "エラー: --lang の値が正しくありません", "'fr' is not one of"),
+    ],
+)
+def test_a_usage_error_is_said_in_japanese_first_then_in_clicks_english(args, japanese, english):
+    result = run(*args)
+    assert result.exit_code == 2
+    first, *rest = result.output.splitlines()
+    assert first.startswith(japanese)
+    assert english in "\n".join(rest)
