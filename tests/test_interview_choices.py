@@ -16,6 +16,7 @@ CODED = {  # the form's key -> the case model's choices and the rule base's labe
     "current_creditor": (V.CreditorKind, "mortgage.current_creditor"),
     "type": (V.DebtType, "other_debt.debt_type"),
     "kind": (V.GuarantorKind, "guarantor.kind"),
+    "loan_guarantor": (V.LoanGuarantor, "mortgage.loan_guarantor"),
 }
 
 

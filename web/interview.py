@@ -62,6 +62,11 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "joint_debtor": ("連帯債務者", "Joint debtor"),
         "guarantor": ("保証人", "Guarantor"),
     },
+    "loan_guarantor": {
+        "guarantee_company": ("保証会社（株式会社）", "Guarantee company (a stock company)"),
+        "guarantee_association": ("信用保証協会などの保証機関", "Guarantee association (not a company)"),
+        "none": ("保証なし", "No guarantor"),
+    },
 }
 
 FLAG_CHOICES = {"": ("未回答", "not answered"), "true": ("はい", "yes"), "false": ("いいえ", "no")}
@@ -136,9 +141,15 @@ def _kind(model: type[BaseModel], key: str) -> tuple[str, dict[str, tuple[str, s
     return "text", {}
 
 
-def _fields(model: type[BaseModel], prefix: str, keys: list[str] | None = None) -> list[FormField]:
+def _fields(model: type[BaseModel], prefix: str, first: list[str] | None = None, leave: tuple[str, ...] = ()) -> list[FormField]:
+    """A form field for every field of the model: ``first`` in that order, then the others as declared.
+
+    Every field, not a chosen list: a field the form did not ask was dropped from an imported case
+    without a word, and the web's answer differed from the command line's.
+    """
     out = []
-    for key in keys or list(model.model_fields):
+    first = first or []
+    for key in first + [k for k in model.model_fields if k not in first and k not in leave]:
         info = model.model_fields[key]
         kind, choices = _kind(model, key)
         label, help_ = _split(info.description)
@@ -147,7 +158,7 @@ def _fields(model: type[BaseModel], prefix: str, keys: list[str] | None = None) 
 
 
 # The interview, in the order of a first consultation.
-CASE_FIELDS = _fields(Case, "", ["case_id", "as_of"])
+CASE_FIELDS = _fields(Case, "", ["case_id", "as_of"], leave=tuple(k for k in Case.model_fields if k not in ("case_id", "as_of")))
 DEBTOR_ORDER = ["age", "occupation", "household_size", "annual_income", "monthly_take_home", "wage_earner",
                 "income_stable", "on_welfare", "gambling_or_waste", "prior_discharge_date"]
 MORTGAGE_ORDER = ["lender_type", "balance", "contract_date", "arrears_months", "last_payment_date", "late_damage_rate",
@@ -162,7 +173,8 @@ def sections(guarantor_rows: int = 1, debt_rows: int = 1) -> list[Section]:
         Section("mortgage", ("住宅ローン", "The mortgage"), _fields(Mortgage, "mortgage.", MORTGAGE_ORDER)),
         Section("property", ("自宅（売却前）", "The home (not sold yet)"), _fields(Property, "property.")),
         Section("sale", ("売却の結果（売却後）", "The sale (once sold)"),
-                _fields(Sale, "sale.", ["sale_date", "sale_price", "sale_costs"]) + _fields(Case, "", ["residual_debt"])),
+                _fields(Sale, "sale.", ["sale_date", "sale_price", "sale_costs"], leave=("sold",))
+                + _fields(Case, "", ["residual_debt"], leave=tuple(k for k in Case.model_fields if k != "residual_debt"))),
         Section("guarantors", ("保証人・連帯債務者", "Guarantors and joint debtors"), _fields(Guarantor, "guarantors[{i}]."),
                 rows=guarantor_rows),
         Section("other_debts", ("住宅ローン以外の借入れ", "Other debts"), _fields(OtherDebt, "other_debts[{i}]."), rows=debt_rows),

@@ -8,15 +8,13 @@ from typing import Any
 from fastapi import Body, Depends, FastAPI, Query, Request
 
 from app import records as R
-from app.diff import decision_diff
 from audit import accounts as A
 from facts.errors import InputError, Problem
-from facts.load import MAX_CASE_BYTES, parse_case_data
+from facts.load import MAX_CASE_BYTES
 from render import explain as X
-from render.audit import diff_text
-from web import interview as I
+from render.whatif import whatif_text
 from web.context import RECORD_ID, Web, fast_json, plain_json
-from web.routes.result import smallest
+from web.routes.result import smallest, whatif_outcome
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Login required (HTTP Basic or a session) / ログインが必要"},
@@ -65,16 +63,12 @@ def register(api: FastAPI, web: Web) -> None:
     def api_whatif(request: Request, case: dict[str, Any] = CASE_BODY,
                    set_: dict[str, str] = Body(..., alias="set", description="field path -> new value as typed, e.g. {\"debtor.annual_income\": \"500万\"}"),
                    lang: str = LANG, account: A.Account = user) -> dict[str, Any]:
-        text = case_bytes(case).decode("utf-8")
-        before = web.assess_text(text, "<request>")
-        values = I.form_values(parse_case_data(text.encode("utf-8"), "<request>"))
-        for key, value in set_.items():
-            values[str(key)] = str(value)
-        after = web.assess_text(I.build(values).text, "<request>")
-        diff = decision_diff(before, after)
-        return {"before": [r.path for r in sorted(before.recommendations, key=lambda r: r.rank)],
-                "after": [r.path for r in sorted(after.recommendations, key=lambda r: r.rank)],
-                "diff": plain_json(diff.to_json()), "text": diff_text(diff, lang)}
+        # zansai whatif --set, on the case as sent: every field kept, an unknown path refused, the same text
+        outcome = whatif_outcome(web, case_bytes(case), {str(k): v for k, v in set_.items()}, "<request>")
+        return {"before": [r.path for r in sorted(outcome.original.recommendations, key=lambda r: r.rank)],
+                "after": [r.path for r in sorted(outcome.result.recommendations, key=lambda r: r.rank)],
+                "inputs": [i.to_json() for i in outcome.inputs],
+                "diff": plain_json(outcome.diff.to_json()), "text": whatif_text(outcome, lang)}
 
     @api.post("/api/v1/smallest", tags=["desk"], responses=ERRORS,
               summary="The smallest change that lists a path or takes it off, each answer verified / 進路を変える最小の変化")

@@ -7,14 +7,12 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.diff import decision_diff
 from app.result import Result
 from audit import accounts as A
 from audit.errors import RecordNotFound
 from facts.errors import InputError, Problem, ZansaiError
 from facts.load import parse_case_data
 from facts.text import Labels
-from render.audit import diff_text
 from web import interview as I
 from web.context import RECORD_ID, Web
 
@@ -43,17 +41,20 @@ def result_page(web: Web, request: Request, account: A.Account, result: Result, 
                       case_text=case_text, values=values, fields=whatif_fields(values, lang))
 
 
+def whatif_outcome(web: Web, text: str | bytes, settings: dict[str, Any], source: str) -> Any:
+    """``zansai whatif --set``: the case as given, the settings applied to its data (an unknown path is
+    refused, by name), both assessed under one desk."""
+    from app.whatif import parse_settings, what_if
+
+    with web.desks.use() as desk:
+        return what_if(desk, desk.parse_case(text, source), parse_settings(settings))
+
+
 def whatif_diff(web: Web, text: str, field: str, value: str, lang: str) -> tuple[Result, Result, list[str]]:
-    data = parse_case_data(text.encode("utf-8"), "<form>")
-    form = I.form_values(data)
-    known = {f.name.format(i=0) if "{i}" not in f.name else f.name for s in I.sections() for f in s.fields}
-    if field not in known and not any(field.startswith(p) for p in ("guarantors[", "other_debts[")):
-        raise InputError([Problem("field", f"変更できない項目です: {field}", f"not a field of the case: {field}")])
-    before = web.assess_text(I.build(form).text)
-    form[field] = value
-    after = web.assess_text(I.build(form).text)
-    diff = decision_diff(before, after)
-    return before, after, diff_text(diff, lang)
+    from render.whatif import whatif_text
+
+    outcome = whatif_outcome(web, text, {field: value}, "<form>")
+    return outcome.original, outcome.result, whatif_text(outcome, lang).splitlines()
 
 
 def smallest(web: Web, text: str | bytes, path: str, goal: str, lang: str, source: str = "<form>") -> tuple[Any, str]:
