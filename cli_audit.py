@@ -14,7 +14,7 @@ from typing import Callable
 
 import click
 
-from cli_common import Errors, emit, lang_option, open_desk, reader_lang, rules_option
+from cli_common import Errors, check_target, emit, lang_option, open_desk, reader_lang, rules_option
 
 from facts.errors import InputError, Problem
 
@@ -36,10 +36,11 @@ def db_option(func: Callable) -> Callable:
     )(func)
 
 
-def _open(db: str | None):
+def _open(db: str | None, must_exist: bool = True):
     from app.records import open_store
 
-    return open_store(db)
+    # the audit commands read a store that must already be there; only recording makes one
+    return open_store(db, must_exist=must_exist)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -61,7 +62,7 @@ def record_assessment(
     from app.records import record_assessment as record
     from render.printed import reports_as_printed
 
-    with _open(db) as store, open_desk(rules_dir) as desk:
+    with _open(db, must_exist=False) as store, open_desk(rules_dir) as desk:
         return record(
             store, desk, case, advisor=advisor, note=note, max_bytes=max_bytes,
             reports=lambda result: reports_as_printed(result, fmt, audience),
@@ -148,6 +149,9 @@ def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db,
         from app.records import stored_result
         from render import explain as X
 
+        for option, given in (("--why-not", why_not_path), ("--rule", rule_id)):
+            if given is not None and not given.strip():  # an empty name explained everything, as if none was given
+                raise InputError([Problem(option, f"{option} に名前を指定してください（空です）", f"{option} needs a name (it is empty)")])
         if why_not_path and rule_id:
             raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
         with _open(db) as store:
@@ -169,6 +173,10 @@ def audit_export(ctx: click.Context, record_id: int, output: Path, db, lang) -> 
         from render.audit import t
 
         with _open(db) as store:
+            if store.location.path is not None:  # an export named like the store would replace the whole trail
+                check_target("-o", output, None, None, keep=((store.location.path, "監査記録の保存先", "the audit store"),))
+            else:
+                check_target("-o", output, None, None)
             bundle = store.export(record_id)
         data = json.dumps(bundle, ensure_ascii=False, indent=1) + "\n"
         tmp = output.with_name(output.name + ".partial")

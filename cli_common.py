@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from facts.errors import ZansaiError
+from facts.errors import InputError, Problem, ZansaiError
 
 LANGS = click.Choice(["ja", "en"])
 EXIT_INTERNAL = 70
@@ -101,3 +101,32 @@ def open_desk(rules_dir: Path | None):
     from app.desk import Desk
 
     return Desk(rules_dir)
+
+
+def check_target(option: str, value: str | Path, suffixes: tuple[str, ...] | None, case: str | None,
+                 keep: tuple[tuple[Path, str, str], ...] = ()) -> Path:
+    """An output path that can be written: the right suffix, an existing folder, not the case itself.
+
+    ``keep``: other files the output must not replace (path, and why in each language), such as the
+    audit store an export reads from.
+    """
+    path = Path(value)
+    shown = str(value)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        want = " / ".join(suffixes)
+        raise InputError([Problem(option, f"出力ファイル名は {want} で終わる名前にしてください（入力: {shown}）",
+                                  f"the output file name must end in {want} (got {shown})")])
+    if path.is_dir():
+        raise InputError([Problem(option, f"{shown} はフォルダです。ファイル名を指定してください",
+                                  f"{shown} is a folder; give a file name")])
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError([Problem(option, f"出力先のフォルダ {folder} がありません（入力: {shown}）",
+                                  f"the folder {folder} does not exist (got {shown})")])
+    if case is not None and case != "-" and Path(case).exists() and path.exists() and path.resolve() == Path(case).resolve():
+        raise InputError([Problem(option, f"事案ファイル自身には書き込めません（入力: {shown}）",
+                                  f"will not write over the case file (got {shown})")])
+    for other, ja, en in keep:
+        if other.exists() and path.exists() and path.resolve() == other.resolve():
+            raise InputError([Problem(option, f"{ja}には書き込めません（入力: {shown}）", f"will not write over {en} (got {shown})")])
+    return path

@@ -15,29 +15,8 @@ from typing import Callable
 
 import click
 
-from cli_common import Errors, open_desk, reader_lang
+from cli_common import Errors, check_target, open_desk, reader_lang
 from facts.errors import InputError, Problem
-
-
-def check_target(option: str, value: str, suffixes: tuple[str, ...], case: str) -> Path:
-    """An output path that can be written: the right suffix, an existing folder, not the case itself."""
-    path = Path(value)
-    shown = value
-    if path.suffix.lower() not in suffixes:
-        want = " / ".join(suffixes)
-        raise InputError([Problem(option, f"出力ファイル名は {want} で終わる名前にしてください（入力: {shown}）",
-                                  f"the output file name must end in {want} (got {shown})")])
-    if path.is_dir():
-        raise InputError([Problem(option, f"{shown} はフォルダです。ファイル名を指定してください",
-                                  f"{shown} is a folder; give a file name")])
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError([Problem(option, f"出力先のフォルダ {folder} がありません（入力: {shown}）",
-                                  f"the folder {folder} does not exist (got {shown})")])
-    if case != "-" and Path(case).exists() and path.exists() and path.resolve() == Path(case).resolve():
-        raise InputError([Problem(option, f"事案ファイル自身には書き込めません（入力: {shown}）",
-                                  f"will not write over the case file (got {shown})")])
-    return path
 
 
 def write_all(outputs: list[tuple[Path, bytes]]) -> None:

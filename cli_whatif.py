@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from cli_common import Errors, emit, lang_option, open_desk, reader_lang, rules_option
+from cli_common import Errors, check_target, emit, lang_option, open_desk, reader_lang, rules_option
 from facts.errors import InputError, Problem
 
 
@@ -60,8 +60,8 @@ def whatif(ctx: click.Context, case: str, settings: tuple[str, ...], open_path: 
                                       "--sweep cannot be used with --open or --close")])
         if plot_file is not None and not sweep_spec:
             raise InputError([Problem("--plot", "--plot は --sweep と一緒に指定してください", "--plot needs --sweep")])
-        if plot_file is not None and plot_file.suffix.lower() != ".png":
-            raise InputError([Problem(f"--plot {plot_file}", "PNG ファイル（.png）を指定してください", "the chart is a PNG file: name it .png")])
+        if plot_file is not None:
+            check_target("--plot", plot_file, (".png",), case)
         if sweep_spec:
             from app.sweep import parse_sweep, sweep
             from render.whatif import sweep_text
@@ -115,6 +115,9 @@ def deadlines(ctx: click.Context, case: str, ics_file: Path | None, as_json: boo
     lang = reader_lang(ctx, lang)
     with Errors(lang):
         from render.whatif import d_, deadlines_text
+
+        if ics_file is not None:
+            check_target("--ics", ics_file, (".ics",), case)
 
         with open_desk(rules_dir) as desk:
             result = desk.assess(desk.load_case(case), explain=False)

@@ -28,9 +28,9 @@ from knowledge.load import content_version, load_rule_base_from_files
 from knowledge.model import RuleBase
 
 
-def open_store(setting: str | None = None) -> Store:
-    """The store from ``--db`` / ``ZANSAI_DB`` / the user's data directory."""
-    return Store.open(setting)
+def open_store(setting: str | None = None, must_exist: bool = False) -> Store:
+    """The store from ``--db`` / ``ZANSAI_DB`` / the user's data directory (``Store.open``)."""
+    return Store.open(setting, must_exist=must_exist)
 
 
 def rank1(result: Result) -> str | None:

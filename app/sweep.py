@@ -98,6 +98,8 @@ class Sweep:
     rows: list[Row]
     break_even: int | None = None
     break_even_verified: bool = False
+    # where the residual lies from the break-even: "below" (a sale price, take-home pay) or "above" (a balance)
+    residual_side: str | None = None
     path_titles: dict[str, Bilingual] = field(default_factory=dict)
     field_title: Bilingual | None = None
 
@@ -109,6 +111,7 @@ class Sweep:
             "rows": [r.to_json() for r in self.rows],
             "break_even": self.break_even,
             "break_even_verified": self.break_even_verified,
+            "residual_side": self.residual_side,
         }
 
 
@@ -140,16 +143,20 @@ def sweep(desk: Any, case: Case, spec: SweepSpec) -> Sweep:
     rows = [at(v) for v in spec.values()]
     out = Sweep(case.case_id, spec, rows, path_titles={p: d.title for p, d in desk.rule_base.catalog.paths.items()},
                 field_title=_TITLES.get(spec.path, Bilingual(ja=spec.path, en=spec.path)))
+    # The first pair of neighbouring rows where the residual appears or disappears, in either order:
+    # a sweep may run downwards, and a larger balance makes a residual where a larger price ends one.
     for before, after in zip(rows, rows[1:]):
-        if not _no_residual(before) and _no_residual(after) and before.residual_debt is not None:
-            lo, hi = before.value, after.value  # residual at lo, none at hi
-            while abs(hi - lo) > 1:
-                mid = (lo + hi) // 2
-                if _no_residual(at(mid)):
-                    hi = mid
-                else:
-                    lo = mid
-            out.break_even = hi
-            out.break_even_verified = _no_residual(at(hi)) and not _no_residual(at(lo))
-            break
+        if before.residual_debt is None or after.residual_debt is None or _no_residual(before) == _no_residual(after):
+            continue
+        lo, hi = (before.value, after.value) if _no_residual(after) else (after.value, before.value)  # residual at lo, none at hi
+        while abs(hi - lo) > 1:
+            mid = (lo + hi) // 2
+            if _no_residual(at(mid)):
+                hi = mid
+            else:
+                lo = mid
+        out.break_even = hi
+        out.residual_side = "below" if lo < hi else "above"
+        out.break_even_verified = _no_residual(at(hi)) and not _no_residual(at(lo))
+        break
     return out

@@ -62,8 +62,16 @@ class Store:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, setting: str | None = None) -> "Store":
+    def open(cls, setting: str | None = None, must_exist: bool = False) -> "Store":
+        """The store; ``must_exist``: a SQLite file that is not there is an error, not a new empty store
+        (a mistyped path made ``audit verify`` report no tampering in 0 records)."""
         location = resolve(setting)
+        if must_exist and location.path is not None and not location.path.exists():
+            raise StoreError([Problem(
+                location.display,
+                "監査記録の保存先がありません（パスの誤りか、まだ何も記録していません。記録は assess --record で始まります）",
+                "there is no audit store here (a mistyped path, or nothing recorded yet: assess --record starts one)",
+            )])
         engine = connect(location)
         store = cls(location, engine)
         try:
@@ -250,8 +258,12 @@ class Store:
         )
 
     def get(self, record_id: int) -> StoredRecord:
-        with self._read() as conn:
-            row = conn.execute(select(records).where(records.c.id == record_id)).one_or_none()
+        # ids are 64-bit integers in both databases: a larger number is no record, not an overflow
+        # inside the driver (which reached the user as an internal error)
+        row = None
+        if 0 < record_id < 2**63:
+            with self._read() as conn:
+                row = conn.execute(select(records).where(records.c.id == record_id)).one_or_none()
         if row is None:
             raise RecordNotFound(
                 [Problem(str(record_id), f"記録 {record_id} はありません", f"no record {record_id} in {self.display}")]

@@ -16,10 +16,10 @@ from facts.notation import MAX_YEN, YenParseError, nfkc, shown
 # Japanese numerals group digits by 万 (10^4): 億 and 万 close a group, 千 and
 # 百 multiply within one. 十 is left out on purpose: nobody writes "3十万" in a
 # loan document, and accepting it would only widen what a typo can mean.
-_BIG_UNITS = {"億": Decimal(10) ** 8, "万": Decimal(10) ** 4}
+_BIG_UNITS = {"兆": Decimal(10) ** 12, "億": Decimal(10) ** 8, "万": Decimal(10) ** 4}  # 兆: the limit is written 1兆円
 _SMALL_UNITS = {"千": Decimal(1000), "百": Decimal(100)}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_TOKEN = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)|(?P<unit>[億万千百])|(?P<space>\s+)|(?P<other>.)")
+_TOKEN = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)|(?P<unit>[兆億万千百])|(?P<space>\s+)|(?P<other>.)")
 _YEN_MARKS = "¥\\"
 _MINUS = "-−‐"  # ASCII, U+2212 and U+2010: all three survive NFKC and all mean "minus" here
 

@@ -237,8 +237,10 @@ def _path_title(result: Result, path: str, lang: str) -> str:
 _W = {
     "head": ("{field}を {start} から {stop} まで {step} 刻みで（事案 {case}）", "{field} from {start} to {stop} in steps of {step} (case {case})"),
     "cols": (("値", "残債", "競売の場合の残債", "進路（順位順）"), ("value", "residual", "residual if auctioned", "paths (in rank order)")),
-    "break_even": ("残債がなくなる境目（損益分岐）: {value}（判定で確認済み: この額で残債0円、1円下では残債あり）",
-                   "Break-even, where the residual disappears: {value} (verified: no residual at this value, a residual 1 yen below)"),
+    "break_even": ("残債がなくなる境目（損益分岐）: {value}（判定で確認済み: この額で残債0円、1円{side}では残債あり）",
+                   "Break-even, where the residual disappears: {value} (verified: no residual at this value, a residual 1 yen {side})"),
+    "below": ("下", "below"),
+    "above": ("上", "above"),
     "break_even_unverified": ("残債がなくなる境目（損益分岐）: {value}（確認できませんでした）", "Break-even: {value} (could not be verified)"),
     "no_break_even": ("この範囲では残債はなくなりません", "The residual does not disappear within this range"),
     "always_none": ("この範囲の最初から残債はありません", "There is no residual anywhere in this range"),
@@ -268,7 +270,7 @@ def sweep_text(table: Any, lang: str) -> str:
         titles = [table.path_titles[p].get(lang) if p in table.path_titles else p for p in r.paths]
         rows.append([_yen_cell(r.value, lang), _yen_cell(r.residual_debt, lang), _yen_cell(r.residual_debt_auction, lang),
                      " > ".join(titles) or "—"])
-        if table.break_even is not None and i + 1 < len(table.rows) and r.value < table.break_even <= table.rows[i + 1].value:
+        if table.break_even is not None and i + 1 < len(table.rows) and _between(table.break_even, r.value, table.rows[i + 1].value):
             marks[len(rows)] = w("marker", lang, value=display.yen(table.break_even, lang))
     widths = [max(_width(row[c]) for row in rows) for c in range(3)]
     for n, row in enumerate(rows):
@@ -279,12 +281,17 @@ def sweep_text(table: Any, lang: str) -> str:
     lines.append("")
     if table.break_even is not None:
         key = "break_even" if table.break_even_verified else "break_even_unverified"
-        lines.append(w(key, lang, value=display.yen(table.break_even, lang)))
+        lines.append(w(key, lang, value=display.yen(table.break_even, lang), side=w(table.residual_side or "below", lang)))
     elif table.rows and all(r.residual_debt == 0 for r in table.rows):
         lines.append(w("always_none", lang))
     else:
         lines.append(w("no_break_even", lang))
     return "\n".join(lines) + "\n"
+
+
+def _between(value: int, here: int, there: int) -> bool:
+    """Whether the break-even lies after row ``here`` and up to row ``there`` (a sweep may run downwards)."""
+    return here < value <= there if here < there else there <= value < here
 
 
 def _width(text: str) -> int:

@@ -320,8 +320,18 @@ def test_store_problems_are_messages_not_tracebacks(tmp_path):
     out = run("--lang", "en", "audit", "list", "--db", str(notes))
     assert out.exit_code == 5 and "not a zansai audit store" in out.stderr
     assert notes.read_text(encoding="utf-8") == "not a database"
+    # a store path that is not there (mistyped) is said so, and not made: verify once reported "0 records, no tampering"
+    for command in (["verify"], ["list"], ["show", "7"]):
+        absent = run("--lang", "en", "audit", *command, "--db", str(tmp_path / "typo.sqlite3"))
+        assert absent.exit_code == 5 and "there is no audit store here" in absent.stderr
+    assert not (tmp_path / "typo.sqlite3").exists()
+    from audit import Store
+
+    Store.open(str(tmp_path / "new.sqlite3")).close()
     missing = run("--lang", "en", "audit", "show", "7", "--db", str(tmp_path / "new.sqlite3"))
     assert missing.exit_code == 2 and "no record 7" in missing.stderr
+    huge = run("--lang", "en", "audit", "show", "99999999999999999999999", "--db", str(tmp_path / "new.sqlite3"))
+    assert huge.exit_code == 2 and "no record 99999999999999999999999" in huge.stderr  # not an overflow inside the driver
     both = run("audit", "replay", "--db", str(tmp_path / "new.sqlite3"))
     assert both.exit_code == 2
 
@@ -333,3 +343,12 @@ def test_cli_py_run_as_a_script_still_loads_the_audit_commands():
     out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "audit", "--help"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "verify-bundle" in out.stdout
+
+
+def test_an_export_named_like_the_store_is_refused_and_the_store_is_kept(sqlite_db, tmp_path):
+    record(sqlite_db)
+    out = run("--lang", "en", "audit", "export", "1", "-o", sqlite_db, "--db", sqlite_db)
+    assert out.exit_code == 2 and "will not write over the audit store" in out.stderr
+    assert run("audit", "verify", "--db", sqlite_db).exit_code == 0  # still the store, with its record
+    missing = run("--lang", "en", "audit", "export", "1", "-o", str(tmp_path / "no" / "b.json"), "--db", sqlite_db)
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr

@@ -180,3 +180,20 @@ def test_a_usage_error_is_said_in_japanese_first_then_in_clicks_english(args, ja
     first, *rest = result.output.splitlines()
     assert first.startswith(japanese)
     assert english in "\n".join(rest)
+
+
+def test_outputs_that_would_replace_the_case_or_go_nowhere_are_refused(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_bytes((ROOT / "examples" / "case_a.yaml").read_bytes())
+    before = case.read_bytes()
+    same = run("--lang", "en", "deadlines", str(case), "--ics", str(case))
+    assert same.exit_code == 2 and "--ics" in same.output and case.read_bytes() == before
+    for args in (["deadlines", str(case), "--ics", str(tmp_path / "no" / "d.ics")],
+                 ["whatif", str(case), "--sweep", "property.expected_sale_price=2000万..2400万:200万", "--plot", str(tmp_path / "no" / "s.png")]):
+        out = run("--lang", "en", *args)
+        assert out.exit_code == 2 and "does not exist" in out.output, out.output
+
+
+def test_an_empty_why_not_is_refused_not_read_as_none():
+    out = run("--lang", "en", "explain", str(EXAMPLES[0]), "--why-not", "")
+    assert out.exit_code == 2 and "--why-not needs a name (it is empty)" in out.output

@@ -64,7 +64,8 @@ def test_money_up_to_one_cho_is_read_and_one_yen_more_is_refused():
     assert parse_yen(MAX_YEN) == 10**12
     assert parse_yen("10000億") == 10**12
     assert parse_yen("1,000,000,000,000円") == 10**12
-    for too_much in (MAX_YEN + 1, "10000億1", "1000000000001", Decimal(MAX_YEN) + 1, 10**5000, "9" * 500):
+    assert parse_yen("1兆円") == 10**12  # the limit as the messages write it
+    for too_much in (MAX_YEN + 1, "10000億1", "1000000000001", "1兆1円", Decimal(MAX_YEN) + 1, 10**5000, "9" * 500):
         with pytest.raises(YenParseError) as caught:
             parse_yen(too_much)
         assert "amounts above 1,000,000,000,000 yen (1兆円) are not accepted" in caught.value.en

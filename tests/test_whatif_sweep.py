@@ -80,6 +80,20 @@ def test_a_range_that_never_clears_the_residual_has_no_break_even(desk, case_a):
     assert all(r.residual_debt > 0 for r in narrow.rows)
 
 
+def test_a_sweep_run_downwards_finds_the_same_break_even(desk, case_a, table):
+    down = sweep(desk, case_a, parse_sweep("property.expected_sale_price=3400万..2000万:200万"))
+    assert (down.break_even, down.break_even_verified, down.residual_side) == (table.break_even, True, "below")
+
+
+def test_a_larger_balance_makes_the_residual_so_its_break_even_has_the_residual_above(desk, case_a):
+    balance = sweep(desk, case_a, parse_sweep("mortgage.balance=2000万..3400万:200万"))
+    assert balance.break_even_verified and balance.residual_side == "above"
+    at = lambda b: desk.assess(changed_case(case_a, {"mortgage.balance": b})).figures["residual_debt"]  # noqa: E731
+    assert at(balance.break_even) == 0 and at(balance.break_even + 1) > 0
+    result = CliRunner().invoke(main, ["--lang", "en", "whatif", CASE_A, "--sweep", "mortgage.balance=2000万..3400万:200万"])
+    assert "no residual at this value, a residual 1 yen above" in result.output
+
+
 def test_sweep_prints_a_table_with_the_break_even_marked():
     result = CliRunner().invoke(main, ["whatif", CASE_A, "--sweep", "property.expected_sale_price=3000万..3400万:100万"])
     assert result.exit_code == 0, result.output
