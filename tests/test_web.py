@@ -415,6 +415,38 @@ def test_the_api_what_if_is_the_command_lines_on_the_case_as_sent(web_app):
     assert any("nope" in p["location"] + p["en"] for p in unknown.json()["problems"])
 
 
+def test_a_body_too_large_is_refused_before_it_is_read(web_app):
+    client = TestClient(web_app)
+    declared = client.post("/api/v1/assess", content=b"x" * (4 * 1024 * 1024 + 1), headers={"content-type": "application/json"})
+    assert declared.status_code == 413 and "the request is too large" in declared.json()["error"]
+
+    def chunks():  # no length given: counted as it comes, refused once past the limit
+        for _ in range(5):
+            yield b" " * (1024 * 1024)
+
+    chunked = client.post("/api/v1/assess", content=chunks(), headers={"content-type": "application/json", **basic("alice")})
+    assert chunked.status_code == 413, chunked.text
+
+
+def test_fastapis_own_errors_come_in_the_projects_shape_in_both_languages(web_app):
+    client = TestClient(web_app)
+    unauthorised = client.get("/api/v1/records")
+    assert unauthorised.status_code == 401 and unauthorised.headers["www-authenticate"].startswith("Basic realm=")
+    broken = client.post("/api/v1/assess", content=b'{"case_id": "x",', headers={"content-type": "application/json", **basic("alice")})
+    assert broken.status_code == 422
+    problem = broken.json()["problems"][0]
+    assert problem["ja"] == "JSON の書式に誤りがあります" and "not valid JSON" in problem["en"]
+    assert "input" not in broken.text and "detail" not in broken.json()  # the case is never echoed back
+    bad_query = client.post("/api/v1/why-not", params={"lang": "fr", "path": "bankruptcy"}, json=case_a_json(), headers=basic("alice"))
+    assert bad_query.status_code == 422 and bad_query.json()["problems"][0]["location"] == "lang"
+    assert client.get("/api/v1/nope", headers=basic("alice")).json() == {"error": "not found / ページが見つかりません"}
+    alice = Advisor(web_app, "alice")
+    page = alice.client.get("/records/abc")
+    assert page.status_code == 404 and "ページが見つかりません" in page.text and "<html" in page.text
+    wrong_method = alice.client.get("/logout")
+    assert wrong_method.status_code == 405 and "この方法では使えません" in wrong_method.text
+
+
 def test_the_api_records_lists_shows_replays_and_verifies(web_app):
     client = TestClient(web_app)
     made = client.post("/api/v1/records", params={"note": "api"}, json=case_a_json(), headers=basic("bob"))

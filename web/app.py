@@ -21,6 +21,7 @@ headers, the access log, errors) and the OpenAPI document. The routes are in
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -28,13 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit import Store
 from audit import accounts as A
 from audit.errors import RecordNotFound, StoreError
-from facts.errors import InputError, ZansaiError
+from facts.errors import InputError, Problem, ZansaiError
+from facts.load import MAX_CASE_BYTES
 from web import security as S
 from web.context import HERE, Denied, Desks, Forbidden, TooMany, Web, problems_json
 from web.i18n import LANGS, t
@@ -67,6 +71,7 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
     api.state.web = web
     api.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _plumbing(api, web, secure_cookies)
+    api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)  # outermost: before a session is read or a byte is kept
     for routes in (login_routes, case_routes, draft_routes, result_routes, audit_routes, api_routes):
         routes.register(api, web)
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
@@ -88,6 +93,64 @@ def app_from_env() -> FastAPI:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return create_app(os.environ.get(SERVE_ENV["db"]) or None, os.environ.get(SERVE_ENV["rules"]) or None,
                       secure_cookies=os.environ.get(SERVE_ENV["secure"]) == "1")
+
+
+# A request body is at most a case (1 MiB) and the form around it: four times that is generous, and
+# anything larger is refused before it is read (a 300 MB body without credentials was read whole, 940 MB).
+MAX_BODY_BYTES = 4 * MAX_CASE_BYTES
+
+
+class BodyLimit:
+    """ASGI middleware: a body larger than ``limit`` gets 413 before it is read, or as soon as it grows past
+    the limit when it comes without a length (chunked)."""
+
+    def __init__(self, app: Any, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or ()).get(b"content-length")
+        try:
+            declared = int(length) if length is not None else None
+        except ValueError:
+            declared = None
+        if declared is not None and declared > self.limit:
+            await _too_large(scope, send)
+            return
+        if declared is not None:
+            await self.app(scope, receive, send)  # the server holds a request to the length it declares
+            return
+        # No length (chunked): read it here, up to the limit, and hand it on as it came. An error raised
+        # from inside the app's own reading would reach the client as FastAPI's 400.
+        held: list[Any] = []
+        size = 0
+        while True:
+            message = await receive()
+            held.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await _too_large(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+        queue = iter(held)
+
+        async def replayed() -> Any:
+            return next(queue, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+
+async def _too_large(scope: Any, send: Any) -> None:
+    body = json.dumps({"error": f"{t('too_large', 'en')} / {t('too_large', 'ja')}"}, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": 413, "headers": [
+        (b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"), (b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _plumbing(api: FastAPI, web: Web, secure_cookies: bool) -> None:
@@ -137,7 +200,9 @@ def _plumbing(api: FastAPI, web: Web, secure_cookies: bool) -> None:
     @api.exception_handler(Denied)
     async def _denied(request: Request, exc: Denied) -> Response:
         if is_api(request):
-            return JSONResponse({"error": "login required / ログインが必要です"}, status_code=401)
+            # the challenge tells a client to send its HTTP Basic credentials (RFC 9110 §11.6.1)
+            return JSONResponse({"error": "login required / ログインが必要です"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="zansai", charset="UTF-8"'})
         return RedirectResponse("/login", status_code=303)
 
     @api.exception_handler(Forbidden)
@@ -162,6 +227,28 @@ def _plumbing(api: FastAPI, web: Web, secure_cookies: bool) -> None:
             return JSONResponse({"problems": problems_json(exc.problems, lang)}, status_code=status)
         return web.render(request, "error.html", status, message="; ".join(exc.lines(lang)), account=web.account_of(request))
 
+    @api.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own checks of a request (its JSON, its query): the project's problems, in both
+        # languages, naming where; never the input echoed back (it may be a client's whole case)
+        lang = web.lang_of(request)
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):  # /records/abc: no such page
+            return await _http(request, StarletteHTTPException(404))
+        problems = [_request_problem(e) for e in exc.errors()]
+        if is_api(request):
+            return JSONResponse({"problems": problems_json(problems, lang)}, status_code=422)
+        return web.render(request, "error.html", 422, message="; ".join(p.text(lang) for p in problems),
+                          account=web.account_of(request))
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        lang = web.lang_of(request)
+        key = {404: "not_found", 405: "not_allowed", 413: "too_large"}.get(exc.status_code, "bad_request")
+        if is_api(request):
+            return JSONResponse({"error": f"{t(key, 'en')} / {t(key, 'ja')}"}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return web.render(request, "error.html", exc.status_code, message=t(key, lang), account=web.account_of(request))
+
     @api.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
         # the type only: an exception's message may quote a client's data
@@ -169,6 +256,17 @@ def _plumbing(api: FastAPI, web: Web, secure_cookies: bool) -> None:
         if is_api(request):
             return JSONResponse({"error": "internal error / 内部エラー"}, status_code=500)
         return HTMLResponse(t("internal", web.lang_of(request)), status_code=500)
+
+
+def _request_problem(error: Any) -> Problem:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    where = ".".join(loc) or "body"
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        return Problem(where, "JSON の書式に誤りがあります", f"the body is not valid JSON ({error.get('msg', '')})")
+    if kind == "missing":
+        return Problem(where, f"{where} がありません", f"{where} is missing")
+    return Problem(where, f"{where} の値が正しくありません", f"{where}: {error.get('msg', 'invalid value')}")
 
 
 def _openapi(api: FastAPI) -> dict[str, Any]:
