@@ -134,11 +134,13 @@ def write_detail(page: Page, result: Result, lang: str, advisor: bool) -> None:
     if any(groups.values()):
         page.heading(L("sources"))
         for key, items in groups.items():
-            if items:
+            # the project's own notes are cited by its docs/sources.md, which the debtor's copy cannot point to
+            if items and (advisor or key != "practice"):
                 if key == "law" and not ja:
                     items = _law_en(items)
                 page.add(f"- {SOURCE_KIND[key][lang]}: " + ("、" if ja else "; ").join(items))
-        page.add(L("sources_note"))
+        if advisor:  # the list is in the project's docs/sources.md, which the debtor's copy cannot point to
+            page.add(L("sources_note"))
         page.add("")
 
     if advisor:

@@ -181,7 +181,8 @@ def write_lead(page: Page, result: Result, lang: str) -> None:
                  else f"{L('title')} — {L('case')} {result.case_id} ({L('as_of')} {as_of})", 1)
 
     page.heading(L("standing"))
-    page.add(headline(result, lang))
+    # a case that gives neither the loan nor the home has no standing to sum up: said, not left blank
+    page.add(headline(result, lang) or L("standing_unknown"))
     page.add("")
 
     page.heading(L("paths"))

@@ -11,6 +11,10 @@ LABELS = {
     "case": {"ja": "事案", "en": "Case"},
     "as_of": {"ja": "時点", "en": "as of"},
     "standing": {"ja": "いまの状況", "en": "Where the debtor stands"},
+    "standing_unknown": {
+        "ja": "状況をまとめるための情報（住宅ローン・自宅・収入）がまだ足りません。下の「不足している情報」を参照してください。",
+        "en": "There is not yet enough to sum up the situation (the mortgage, the home, the income): see Missing information below.",
+    },
     "paths": {"ja": "検討できる進路（目安・順位つき）", "en": "Options to discuss with a lawyer or judicial scrivener (in order)"},
     "no_paths_blocked": {
         "ja": "この事案に当てはまる進路はありません。理由は詳細の「検討したが適さない進路」に、次にすることは注意点にあります。",

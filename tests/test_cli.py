@@ -197,3 +197,16 @@ def test_outputs_that_would_replace_the_case_or_go_nowhere_are_refused(tmp_path)
 def test_an_empty_why_not_is_refused_not_read_as_none():
     out = run("--lang", "en", "explain", str(EXAMPLES[0]), "--why-not", "")
     assert out.exit_code == 2 and "--why-not needs a name (it is empty)" in out.output
+
+
+def test_a_case_too_thin_to_sum_up_says_so_under_its_heading_not_a_blank():
+    out = run("assess", str(ROOT / "examples" / "minimal.yaml"))
+    lines = out.output.splitlines()
+    at = lines.index("いまの状況")
+    assert lines[at + 3].startswith("状況をまとめるための情報（住宅ローン・自宅・収入）がまだ足りません")
+
+
+def test_the_debtors_copy_points_to_no_file_of_the_project():
+    advisor = run("assess", str(ROOT / "examples" / "case_a.yaml")).output
+    debtor = run("assess", str(ROOT / "examples" / "case_a.yaml"), "--for", "debtor").output
+    assert "docs/sources.md" in advisor and "docs/sources.md" not in debtor

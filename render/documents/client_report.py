@@ -37,6 +37,10 @@ _WORDING: dict[str, dict[str, str]] = {
 }
 
 # The texts glossed in English, in the order a statute is glossed the first time it is cited.
+_NOT_YET = {
+    "ja": "いまの状況をまとめるための情報（住宅ローン・自宅・収入）が、まだそろっていません。「まだわからないこと」をご覧ください。",
+    "en": "We do not yet have what we need to sum up where you stand (the mortgage, the home, the income): see What is not known yet.",
+}
 _GLOSSED = ("standing", "options", "recommended", "others", "bring", "watch", "blocked", "missing", "about")
 
 
@@ -99,7 +103,7 @@ def report_view(result: Result, lang: str = "ja") -> dict[str, Any]:
         "title": L["report_title"],
         "case_id": result.case_id,
         "as_of": display.date(result.as_of, lang),
-        "standing": report.headline(result, lang),
+        "standing": report.headline(result, lang) or _NOT_YET[lang],  # never a heading over nothing
         "aspects": {key: label[lang] for key, label in aspects.items()},
         "options": options,
         "recommended": recommended,
