@@ -16,7 +16,7 @@ from app.names import check_name, result_paths, result_rules
 from app.result import ConditionSeen, Derived, Explanations, InputFact, Result, RuleEvaluation
 from facts import display
 from facts.errors import InputError, Problem
-from render.statutes import source_display
+from render.statutes import gloss_en, source_display
 
 _T = {
     "rec": {"ja": "推奨 {rank}: {title}（{path}）", "en": "Recommendation {rank}: {title} ({path})"},
@@ -170,8 +170,13 @@ def explain_rule(
 
 
 def _sources(sources: list[str], lang: str) -> str:
-    """Sources as the report shows them: the article by its heading, the notes by docs/sources.md."""
-    return "; ".join(source_display(s, lang)[1] for s in sources)
+    """Sources as the report shows them: the article by its heading, the notes by docs/sources.md;
+    in English, statutes as the English report cites them (Civil Code (民法) art. 369(1))."""
+    shown = [source_display(s, lang)[1] for s in sources]
+    if lang == "en":
+        glossed: set[str] = set()
+        shown = [gloss_en(text, glossed) for text in shown]
+    return "; ".join(shown)
 
 
 def _dated_parameters(result: Result, conditions: list[ConditionSeen], lang: str) -> list[str]:

@@ -210,3 +210,8 @@ def test_the_debtors_copy_points_to_no_file_of_the_project():
     advisor = run("assess", str(ROOT / "examples" / "case_a.yaml")).output
     debtor = run("assess", str(ROOT / "examples" / "case_a.yaml"), "--for", "debtor").output
     assert "docs/sources.md" in advisor and "docs/sources.md" not in debtor
+
+
+def test_explain_in_english_cites_statutes_in_english():
+    out = run("--lang", "en", "explain", str(ROOT / "examples" / "case_a.yaml")).output
+    assert "Civil Code (民法) art. 369(1)" in out and "民法369条1項" not in out
