@@ -62,7 +62,9 @@ def create_app(db: str | None = None, rules: Path | str | None = None, *, secure
         version="1",
         description="任意売却後の残債の判定支援 / Decision support for residual mortgage debt after a voluntary sale. "
         "Log in with HTTP Basic (an advisor's account) or a session cookie plus the X-CSRF-Token header.",
-        docs_url="/api/docs",
+        # no interactive docs page: it loads Swagger from a CDN, which the desk's own CSP (script-src 'self')
+        # blocks, so it showed a blank page; the description is /openapi.json
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
