@@ -163,3 +163,9 @@ def test_whatif_without_any_change_exits_2():
     result = run("whatif", CASE_A)
     assert result.exit_code == 2
     assert "--set" in result.output
+
+
+def test_a_field_set_twice_is_refused_whichever_way_its_path_is_written():
+    with pytest.raises(InputError) as caught:
+        parse_settings(["case_id=x", "other_debts[0].balance=90万", "case_id=y", "other_debts.0.balance=1"])
+    assert [p.en for p in caught.value.problems] == ["case_id is set twice", "other_debts.0.balance is set twice"]
