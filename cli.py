@@ -196,8 +196,13 @@ def assess(
     """
     lang = reader_lang(ctx, lang)
     with Errors(lang):
+        from facts.errors import InputError
         from render.printed import printed
 
+        for option, given in (("--advisor", advisor), ("--note", note), ("--db", db)):
+            if given is not None and not record:  # kept only with a record: silently dropped before
+                raise InputError([Problem(option, f"{option} は --record と一緒に指定してください（記録に残す情報です）",
+                                          f"{option} goes with --record (it is kept with the record)")])
         if not record:
             with open_desk(rules_dir) as desk:
                 # only the JSON document carries the explanations; a report never reads them

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -49,6 +50,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the form is right: the day is not in the calendar
+            raise InputError([Problem(option, f"その日付はありません: {value}", f"there is no such date: {value}")]) from None
         raise InputError(
             [Problem(option, f"日付は YYYY-MM-DD で指定してください: {value!r}", f"give the date as YYYY-MM-DD: {value!r}")]
         ) from None
@@ -182,6 +185,7 @@ def audit_export(ctx: click.Context, record_id: int, output: Path, db, lang) -> 
         tmp = output.with_name(output.name + ".partial")
         try:
             tmp.write_text(data, encoding="utf-8")
+            tmp.chmod(0o600)  # it holds a client's case and result, as the store does
             tmp.replace(output)  # never a half-written bundle under the real name
         except OSError as exc:
             tmp.unlink(missing_ok=True)

@@ -352,3 +352,15 @@ def test_an_export_named_like_the_store_is_refused_and_the_store_is_kept(sqlite_
     assert run("audit", "verify", "--db", sqlite_db).exit_code == 0  # still the store, with its record
     missing = run("--lang", "en", "audit", "export", "1", "-o", str(tmp_path / "no" / "b.json"), "--db", sqlite_db)
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+def test_a_date_in_the_right_form_but_not_in_the_calendar_is_named_as_such(sqlite_db):
+    record(sqlite_db)
+    out = run("--lang", "en", "audit", "list", "--from", "2026-02-30", "--db", sqlite_db)
+    assert out.exit_code == 2 and "there is no such date: 2026-02-30" in out.stderr
+
+
+def test_an_export_is_readable_by_its_owner_only_as_the_store_is(sqlite_db, tmp_path):
+    record(sqlite_db)
+    assert run("audit", "export", "1", "-o", str(tmp_path / "b.json"), "--db", sqlite_db).exit_code == 0
+    assert (tmp_path / "b.json").stat().st_mode & 0o777 == 0o600

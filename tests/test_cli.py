@@ -215,3 +215,9 @@ def test_the_debtors_copy_points_to_no_file_of_the_project():
 def test_explain_in_english_cites_statutes_in_english():
     out = run("--lang", "en", "explain", str(ROOT / "examples" / "case_a.yaml")).output
     assert "Civil Code (民法) art. 369(1)" in out and "民法369条1項" not in out
+
+
+def test_what_is_kept_with_a_record_is_refused_without_record():
+    for option in ("--advisor", "--note", "--db"):
+        out = run("--lang", "en", "assess", str(ROOT / "examples" / "case_a.yaml"), option, "x")
+        assert out.exit_code == 2 and f"{option} goes with --record" in out.output
