@@ -129,6 +129,9 @@ def test_the_result_page_is_in_english_after_the_language_switch(web_app):
     assert page.status_code == 200
     assert "Paths, in order" in page.text and "Voluntary sale" in page.text
     assert 'lang="en"' in page.text
+    options = re.findall(r"<option [^>]*>([^<]*)</option>", page.text)
+    income = [o for o in options if o.endswith("380万)") or o.endswith("380万）")]
+    assert len(income) == 1 and income[0].endswith(" (380万)")  # English brackets in English (the value is the case's own)
     # the choice sticks (a cookie) for the next page
     assert "Case entry" in alice.client.get("/case/new").text
 
