@@ -43,9 +43,39 @@ def connect(location: Location) -> Engine:
     """The engine for a resolved store location (a new SQLite file is made private first)."""
     if location.backend == "sqlite":
         assert location.path is not None
+        _refuse_foreign_sqlite(location)
         prepare_sqlite_file(location.path, default_dir=location.path.parent == default_data_dir())
         return _sqlite_engine(location.url)
     return create_engine(location.url)
+
+
+def _refuse_foreign_sqlite(location: Location) -> None:
+    """Refuse another program's SQLite database before anything is written to it.
+
+    Every connection of the store's engine turns the file to WAL mode, which rewrites its header:
+    the check that the file is a zansai store (``ensure_schema``) came too late to leave it untouched.
+    Read here through a read-only connection; a file that is not SQLite at all is left to the engine,
+    which refuses it without writing.
+    """
+    import sqlite3
+
+    path = location.path
+    assert path is not None
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        kind = conn.execute("SELECT value FROM store_info WHERE key = 'kind'").fetchone() if "store_info" in tables else None
+    except sqlite3.Error:
+        return  # not a database: the engine's own opening reports it
+    finally:
+        conn.close()
+    if tables and (kind is None or kind[0] != STORE_KIND or VERSION_TABLE not in tables):
+        raise _refuse_foreign(location.display)
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -348,9 +348,13 @@ def test_a_database_of_something_else_is_refused_and_left_alone(setting):
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)"))
         conn.execute(text("INSERT INTO invoices VALUES (1, 500)"))
+    engine.dispose()
+    before = Path(setting).read_bytes() if "://" not in setting else None
     with pytest.raises(StoreError) as err:
         Store.open(setting)
     assert "not a zansai audit store" in str(err.value) and err.value.exit_code == 5
+    if before is not None:  # not a byte changed: it once came back switched to WAL mode
+        assert Path(setting).read_bytes() == before
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) == {"invoices"}
         assert conn.execute(text("SELECT amount FROM invoices")).scalar() == 500
