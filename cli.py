@@ -303,8 +303,15 @@ def rules_list(ctx: click.Context, rules_dir: Path | None, lang: str | None) -> 
                 lines.append("")
                 lines.append(f"[{topic}] {rb.topics[topic].get(lang)}")
             lines.append(f"  {r.id}: {r.spec.title.get(lang)}")
-            lines.append(f"      {'; '.join(r.spec.sources)}")
+            lines.append(f"      {_sources(r.spec.sources, lang)}")
         emit("\n".join(lines) + "\n")
+
+
+def _sources(sources: list[str], lang: str) -> str:
+    """A rule's sources as the reports cite them: the project's notes by docs/sources.md, where they are."""
+    from render.explain import sources_text
+
+    return sources_text(sources, lang)
 
 
 @rules.command("show")
@@ -324,7 +331,7 @@ def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: s
             "en": ("Rule", "Sources", "Note", "When", "Then", "Rule set", "stratum"),
         }[lang]
         lines = [f"{labels[0]} {r.id} ({r.file}, {labels[6]} {r.stratum})", f"  {r.spec.title.get(lang)}"]
-        lines.append(f"{labels[1]}: {'; '.join(r.spec.sources)}")
+        lines.append(f"{labels[1]}: {_sources(r.spec.sources, lang)}")
         if r.spec.note:
             lines.append(f"{labels[2]}: {r.spec.note.get(lang)}")
         lines.append(f"{labels[3]}:")

@@ -114,7 +114,7 @@ class Case(Section):
     case_id: CaseId = Field(description="事案ID（必須） / Case id (required)")
     as_of: CaseDate = Field(
         default_factory=dt.date.today,
-        description="判定基準日。省略時は今日 / Date of the assessment; default: today",
+        description="判定基準日。省略時は今日（1900-01-01 .. 2200-12-31） / Date of the assessment; default: today (1900-01-01 .. 2200-12-31)",
     )
     debtor: Debtor = Field(description="債務者（必須） / The debtor (required)")
     budget: Budget | None = Field(None, description="家計収支表（月額） / Monthly household budget")

@@ -91,7 +91,7 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
     for index in fact.firings:
         firing = result.trace[index]
         key = f"{fact_id}@{index}"
-        out.append(f"{pad}← {firing.rule}: {firing.title.get(lang)}  [{_sources(firing.sources, lang)}]")
+        out.append(f"{pad}← {firing.rule}: {firing.title.get(lang)}  [{sources_text(firing.sources, lang)}]")
         if key in seen:
             out.append(f"{pad}   {_T['see_above'][lang]}")
             continue
@@ -144,7 +144,7 @@ def explain_rule(
     ev: RuleEvaluation = _explanations(result).rules[rule_id]
     pad = "  " * indent
     status = _T["fired"][lang] if ev.fired else _T["not_fired"][lang]
-    out = [f"{pad}- {ev.rule}: {ev.title.get(lang)}  [{_sources(ev.sources, lang)}] — {status}"]
+    out = [f"{pad}- {ev.rule}: {ev.title.get(lang)}  [{sources_text(ev.sources, lang)}] — {status}"]
     if ev.rule in seen:
         out.append(f"{pad}    {_T['see_above'][lang]}")
         return out
@@ -169,7 +169,7 @@ def explain_rule(
     return out
 
 
-def _sources(sources: list[str], lang: str) -> str:
+def sources_text(sources: list[str], lang: str) -> str:
     """Sources as the report shows them: the article by its heading, the notes by docs/sources.md;
     in English, statutes as the English report cites them (Civil Code (民法) art. 369(1))."""
     shown = [source_display(s, lang)[1] for s in sources]

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from render.statutes import source_display
+
 
 def calendar_bytes(case_id: str, deadlines: list[Any], lang: str = "ja", *, stamp: dt.datetime | None = None) -> tuple[bytes, int]:
     """The .ics document and the number of events in it (dated deadlines not yet passed)."""
@@ -39,7 +41,8 @@ def calendar_bytes(case_id: str, deadlines: list[Any], lang: str = "ja", *, stam
         if d.note is not None:
             parts.append(d.note.get(lang))
         if d.sources:
-            parts.append(("根拠: " + "、".join(d.sources)) if lang == "ja" else ("Sources: " + ", ".join(d.sources)))
+            shown = [source_display(x, lang)[1] for x in d.sources]  # the notes by docs/sources.md, as the reports cite them
+            parts.append(("根拠: " + "、".join(shown)) if lang == "ja" else ("Sources: " + ", ".join(shown)))
         event.add("description", "\n".join(parts))
         event.add("categories", ["zansai"])
         event.add("transp", "TRANSPARENT")

@@ -221,3 +221,12 @@ def test_what_is_kept_with_a_record_is_refused_without_record():
     for option in ("--advisor", "--note", "--db"):
         out = run("--lang", "en", "assess", str(ROOT / "examples" / "case_a.yaml"), option, "x")
         assert out.exit_code == 2 and f"{option} goes with --record" in out.output
+
+
+def test_rules_and_calendars_cite_the_projects_notes_where_they_are(tmp_path):
+    # the rule files write "domain.md §12"; readers find the notes in docs/sources.md
+    for args in (["rules", "list"], ["rules", "show", "sale.over_loan"]):
+        out = run(*args).output
+        assert "docs/sources.md §12" in out and "domain.md" not in out.replace("docs/sources.md", "")
+    run("deadlines", str(ROOT / "examples" / "auction_filed.yaml"), "--ics", str(tmp_path / "d.ics"))
+    assert "domain.md" not in (tmp_path / "d.ics").read_text(encoding="utf-8")
