@@ -418,6 +418,22 @@ def test_the_api_what_if_is_the_command_lines_on_the_case_as_sent(web_app):
     assert any("nope" in p["location"] + p["en"] for p in unknown.json()["problems"])
 
 
+def test_the_same_record_form_sent_twice_makes_one_record(web_app):
+    alice = Advisor(web_app, "alice")
+    page = alice.post("/case", {**form_values(parse_case_data(CASE_A, "case.yaml")), "action": "assess"})
+    token = re.search(r'name="record_token" value="([^"]+)"', page.text).group(1)
+    form = {"case_text": case_text_of(page.text), "note": "twice", "record_token": token}
+    first = alice.post("/case/record", form, follow_redirects=False)
+    second = alice.post("/case/record", form, follow_redirects=False)  # a double click, or a reload
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    again = alice.post("/case", {**form_values(parse_case_data(CASE_A, "case.yaml")), "action": "assess"})
+    other = re.search(r'name="record_token" value="([^"]+)"', again.text).group(1)
+    assert other != token  # a new result page is a new form: recording it again is a new record
+    third = alice.post("/case/record", {**form, "record_token": other}, follow_redirects=False)
+    assert third.headers["location"] != first.headers["location"]
+
+
 def test_a_body_too_large_is_refused_before_it_is_read(web_app):
     client = TestClient(web_app)
     declared = client.post("/api/v1/assess", content=b"x" * (4 * 1024 * 1024 + 1), headers={"content-type": "application/json"})

@@ -11,7 +11,9 @@ import base64
 import binascii
 import datetime as dt
 import json
+import secrets
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -70,6 +72,10 @@ class Web:
         self.sessions = sessions
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["t"] = t
+        # a fresh token in each form that records: the same form sent twice (a double click, a reload)
+        # makes one record, not two (``recorded_by_token``)
+        self.templates.env.globals["record_token"] = lambda: secrets.token_urlsafe(16)
+        self._recorded: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.paths_catalog = desks.desk.rule_base.catalog.paths
         self.versions = R.Versions(store)  # recorded rule bases, each loaded once per process for replays
 
@@ -152,6 +158,20 @@ class Web:
         shown = [{"lang": lang, "format": "text", "audience": "advisor", "text": report_text(result, lang)}]
         record = R.new_record(R.assessment_fields(data, case, result, shown), version, advisor=account.name, note=note or None)
         return self.store.record(record), result
+
+    def recorded_by_token(self, account: A.Account, token: str) -> int | None:
+        """The record this advisor's form with this token already made, if any.
+
+        Kept in this process (the last 10,000 forms): with ``serve --workers N`` a second send that
+        another process answers is not recognised, and makes a second record, as before.
+        """
+        return self._recorded.get((account.name, token)) if token else None
+
+    def remember_token(self, account: A.Account, token: str, record_id: int) -> None:
+        if token:
+            self._recorded[(account.name, token)] = record_id
+            while len(self._recorded) > 10_000:
+                self._recorded.popitem(last=False)
 
     def visible_record(self, record_id: int, account: A.Account) -> Any:
         """The record if this advisor may read it; otherwise exactly as if it did not exist."""

@@ -152,6 +152,10 @@ def register(api: FastAPI, web: Web) -> None:
     @api.post("/case/record", include_in_schema=False)
     async def case_record(request: Request, account: A.Account = Depends(web.page_user)) -> Response:
         form = await web.form_of(request)
-        record_id, _ = web.record_text(str(form.get("case_text", "")), account,
-                                       str(form.get("note", "")).strip() or None, web.lang_of(request))
+        token = str(form.get("record_token", ""))[:64]
+        record_id = web.recorded_by_token(account, token)
+        if record_id is None:
+            record_id, _ = web.record_text(str(form.get("case_text", "")), account,
+                                           str(form.get("note", "")).strip() or None, web.lang_of(request))
+            web.remember_token(account, token, record_id)
         return RedirectResponse(f"/records/{record_id}?recorded=1", status_code=303)
