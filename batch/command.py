@@ -62,8 +62,12 @@ def batch(ctx: click.Context, input_path: str, output: str, output_format: str |
     # A batch stopped from outside (kill, a closed terminal) still removes its unfinished output file.
     import signal
 
+    stopped_by: list[int] = []
+
     def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
+        # as Ctrl-C: the batch stops the same way and says how far it got and what it recorded
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop)
@@ -73,12 +77,12 @@ def batch(ctx: click.Context, input_path: str, output: str, output_format: str |
         for line in error.lines(lang):
             click.echo(line, err=True)
         raise SystemExit(error.exit_code) from None
-    except Interrupted as stop:
-        for line in stop.lines(lang):
+    except Interrupted as stopped:
+        for line in stopped.lines(lang):
             click.echo(line, err=True)
-        raise SystemExit(130) from None
+        raise SystemExit(128 + (stopped_by[0] if stopped_by else signal.SIGINT)) from None
     except KeyboardInterrupt:
-        raise SystemExit(130) from None
+        raise SystemExit(128 + (stopped_by[0] if stopped_by else signal.SIGINT)) from None
     if summary.stopped is not None:
         for problem in summary.stopped.problems:
             click.echo(problem.line(lang), err=True)

@@ -60,6 +60,13 @@ class Input:
     total: int | None = None  # an estimate for the progress bar; None when unknown
     encoding: str | None = None
 
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """What the input holds and the batch does not read (ja, en), for the summary."""
+        if "_skipped" not in self.__dict__:
+            self.__dict__["_skipped"] = []
+        return self.__dict__["_skipped"]
+
     def __iter__(self) -> Iterator[Item]:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -155,10 +162,12 @@ class JsonLinesInput(Input):
 
     def __init__(self, path: str, stream: BinaryIO):
         self.path, self.stream = path, stream
-        self.total = _count_lines(stream)
+        start = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
+        self.cr_only = b"\r" in start and b"\n" not in start  # lines ending in CR alone, as in a CSV
+        self.total = _count_lines(stream, b"\r" if self.cr_only else b"\n")
 
     def __iter__(self) -> Iterator[Item]:
-        for number, raw in enumerate(self.stream, start=1):
+        for number, raw in enumerate(_cr_lines(self.stream) if self.cr_only else self.stream, start=1):
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if raw.strip():
@@ -183,6 +192,16 @@ class FolderInput(Input):
         # names only: the list of a folder of 100,000 cases is a few MB, the files are read one by one
         self.files = sorted(p.name for p in root.iterdir() if p.suffix.lower() in CASE_FILE_SUFFIXES and p.is_file())
         self.total = len(self.files)
+        # what is not read is said (the summary lists it): subfolders (cases filed by year, say) and
+        # links to nothing, which would otherwise leave cases out without a word
+        folders = sorted(p.name for p in root.iterdir() if p.is_dir())
+        dangling = sorted(p.name for p in root.iterdir() if p.is_symlink() and not p.exists())
+        if folders:
+            self.skipped.append((f"サブフォルダ {len(folders)}件（{'、'.join(folders[:5])}{'…' if len(folders) > 5 else ''}）",
+                                 f"{len(folders)} subfolders ({', '.join(folders[:5])}{', …' if len(folders) > 5 else ''})"))
+        if dangling:
+            self.skipped.append((f"リンク先のないリンク {len(dangling)}件（{'、'.join(dangling[:5])}）",
+                                 f"{len(dangling)} links to nothing ({', '.join(dangling[:5])})"))
 
     def __iter__(self) -> Iterator[Item]:
         root = Path(self.path)
@@ -277,13 +296,23 @@ class CsvInput(Input):
         self._rows = csv.reader(self._decoded(itertools.chain(head, lines)), strict=True)
         try:
             header = next(self._rows)
+            while not any(cell.strip() for cell in header):  # blank lines above the header are no header
+                header = next(self._rows)
         except StopIteration:
             raise InputError([Problem(path, "CSV が空です（見出し行がありません）", "the CSV is empty (no header row)")]) from None
         except csv.Error as error:
-            raise InputError([self._syntax_problem(1, error)]) from None
+            raise InputError([self._syntax_problem(self._number, error)]) from None
         if self._decoder_errors:
             number, error = self._decoder_errors[0]
             raise InputError([self._encoding_problem(number, error)])
+        if len(header) == 1:
+            for mark, ja, en in ((";", "セミコロン（;）", "semicolons (;)"), ("\t", "タブ", "tabs")):
+                if mark in header[0]:
+                    raise InputError([Problem(
+                        path,
+                        f"項目が{ja}で区切られています。コンマ区切りの CSV で保存してください（Excel:「CSV UTF-8（コンマ区切り）」）",
+                        f"the fields are separated by {en}: save it as comma-separated CSV (Excel: \"CSV UTF-8 (Comma delimited)\")",
+                    )])
         self.columns = Columns.from_header(header, path)
         self.total = None if total is None else max(total - self._number, 0)
 
@@ -312,10 +341,14 @@ class CsvInput(Input):
 
     def _encoding_problem(self, number: int, error: UnicodeDecodeError) -> Problem:
         name = _ENCODING_NAMES.get(self.encoding, self.encoding)
+        if self.encoding == "shift_jis":  # Excel's "Shift_JIS" is CP932, which adds ①, ㈱, 髙 and more
+            hint_ja, hint_en = "Excel の CSV なら --encoding cp932 を指定してください", "a CSV from Excel is --encoding cp932"
+        else:
+            hint_ja, hint_en = "--encoding で文字コードを指定できます", "give the encoding with --encoding"
         return Problem(
             f"{self.path}:{number}",
-            f"{number}行目の{error.start + 1}バイト目が {name} として読めません（--encoding で文字コードを指定できます）",
-            f"line {number}: byte {error.start + 1} is not valid {name} (give the encoding with --encoding)",
+            f"{number}行目の{error.start + 1}バイト目が {name} として読めません（{hint_ja}）",
+            f"line {number}: byte {error.start + 1} is not valid {name} ({hint_en})",
         )
 
     def __iter__(self) -> Iterator[Item]:
@@ -334,6 +367,14 @@ class CsvInput(Input):
                 if problems:
                     yield Item(start, self.path, "broken", None, problems)
                 continue
+            width = len(self.columns.names) if self.columns is not None else len(row)
+            if len(row) < width:
+                # a row cut short (a line break inside it, say) would be assessed on what is left of it
+                problems += (Problem(
+                    f"{self.path}:{start}",
+                    f"{start}行目の項目が{len(row)}個しかありません（見出しは{width}個）。行が途中で切れていないか確認してください",
+                    f"line {start} has {len(row)} cells where the header has {width}: check the row is not cut short",
+                ),)
             yield Item(start, self.path, "cells", tuple(row), problems)
 
     def close(self) -> None:
@@ -381,21 +422,31 @@ class XlsxInput(Input):
             ) from None
         self.sheet = self.book.worksheets[0]
         self._rows = self.sheet.iter_rows(values_only=True)
+        self._first = 1  # the header's row
         try:
             header = next(self._rows)
+            while not any(_cell_text(v).strip() for v in header):  # empty rows above the header
+                header = next(self._rows)
+                self._first += 1
         except StopIteration:
-            raise InputError([Problem(path, "シートが空です（見出し行がありません）", "the sheet is empty (no header row)")]) from None
+            others = [ws.title for ws in self.book.worksheets[1:] if ws.max_row and ws.max_row > 1]
+            raise InputError([Problem(
+                f"{path} [{self.sheet.title}]",
+                "最初のシートが空です（見出し行がありません）" + (f"。データのあるシート: {'、'.join(others)}。最初のシートに置いてください" if others else ""),
+                "the first sheet is empty (no header row)" + (f"; sheets with rows: {', '.join(others)}: put the cases on the first sheet" if others else ""),
+            )]) from None
         self.columns = Columns.from_header([_cell_text(v) for v in header], path)
-        self.total = self.sheet.max_row - 1 if self.sheet.max_row else None
+        self.total = self.sheet.max_row - self._first if self.sheet.max_row else None
         # The same sheet with its formulas: a formula cell the file holds no computed value for
         # (a workbook written by a program, never opened in Excel) reads as empty above, and
         # an empty cell is an absent value. Read side by side, such a cell is an error instead.
         self.formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         self._formula_rows = self.formulas.worksheets[0].iter_rows(values_only=True)
-        next(self._formula_rows, None)
+        for _ in range(self._first):
+            next(self._formula_rows, None)
 
     def __iter__(self) -> Iterator[Item]:
-        for number, row in enumerate(self._rows, start=2):
+        for number, row in enumerate(self._rows, start=self._first + 1):
             written = next(self._formula_rows, ())
             cells = tuple(_cell_text(v) for v in row)
             problems = tuple(

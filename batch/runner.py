@@ -43,10 +43,13 @@ WINDOW_PER_WORKER = 4  # chunks in flight per worker
 class Options:
     input: str
     output: str = "-"
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # what the input held and was not read (ja, en)
     input_format: str | None = None
     output_format: str | None = None  # "jsonl" or "csv"; default from the output's name
     encoding: str | None = None  # of a CSV input; default: detected
     output_encoding: str = "utf-8"
+    output: str = "-"
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # what the input held and was not read (ja, en)
     workers: int | None = None  # default: the CPUs this process may use
     lang: str = "ja"
     fail_fast: bool = False
@@ -72,6 +75,8 @@ class Summary:
     latencies: list[float] | None = None
     recorded: int | None = None  # assessments written to the audit store (--record)
     output_encoding: str = "utf-8"
+    output: str = "-"
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # what the input held and was not read (ja, en)
     replaced_rows: int = 0  # rows with characters the output's encoding lacks, written as "?"
     first_replaced: str | None = None  # where the first such row's record is
 
@@ -116,6 +121,8 @@ class Summary:
         for code, count in sorted(self.failures.items()):
             ja, en = kinds.get(code, (f"終了コード {code}", f"exit status {code}"))
             out.append(f"失敗（{ja}）: {count:,}件" if lang == "ja" else f"failed ({en}): {count:,}")
+        for ja, en in self.skipped:
+            out.append(f"読まなかったもの: {ja}" if lang == "ja" else f"not read: {en}")
         if self.replaced_rows:
             enc = self.output_encoding
             out.append(
@@ -128,6 +135,9 @@ class Summary:
         if self.stopped is not None:
             where = self.stopped.source if self.stopped.line is None else f"{self.stopped.source}:{self.stopped.line}"
             out.append(f"--fail-fast: {where} で停止しました" if lang == "ja" else f"--fail-fast: stopped at {where}")
+            if self.output != "-":  # a file from an earlier run is left as it was: said, so it is not taken for this one
+                out.append(f"出力ファイル {self.output} は書いていません（前からあるものはそのままです）" if lang == "ja"
+                           else f"the output file {self.output} was not written (one already there is left as it was)")
         return out
 
 
@@ -294,7 +304,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                   explain=opts.explain, encoding=opts.output_encoding)
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
-        summary = Summary(output_encoding=opts.output_encoding)
+        summary = Summary(output_encoding=opts.output_encoding, output=opts.output, skipped=list(source.skipped))
         summary.latencies = [] if opts.keep_latencies else None
         runner: _Parallel | _Serial | None = None
         progress: Progress | None = None

@@ -25,6 +25,7 @@ class Output:
     def __init__(self, target: str, encoding: str):
         self.target = target
         self.temp: str | None = None
+        self.final = target  # the file renamed into place: a symbolic link's target, not the link
         try:
             import codecs
 
@@ -39,14 +40,32 @@ class Output:
             path = Path(target)
             if path.is_dir():
                 raise InputError([Problem(target, "出力先がフォルダです", "the output is a folder")])
+            if path.exists() and not path.is_file():
+                # /dev/null, /dev/stdout, a named pipe: written as it is. Renaming a file over it
+                # replaced the device itself with a regular file.
+                self.stream = self._open(target, lambda: open(path, "wb"))  # noqa: SIM115
+                self.stream.write(self._encoder.encode(""))
+                return
+            path = path.resolve() if path.is_symlink() else path  # the link stays; the file it names is written
             if not path.parent.is_dir():
                 raise InputError([Problem(target, "出力先のフォルダがありません", "the output's folder does not exist")])
-            fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-            self.stream = open(fd, "wb")  # noqa: SIM115
+            fd, self.temp = self._open(
+                target, lambda: tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+            )
+            self.final = str(path)
+            self.stream = open(fd, "wb")  # noqa: SIM115 - closed by commit or abandon
             # mkstemp makes the file private (0600); the output is an ordinary file, shared as the user's
             # files are: the mode of the file it replaces, else what the umask gives a new file
             os.chmod(fd, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         self.stream.write(self._encoder.encode(""))  # the byte-order mark of utf-8-sig or utf-16, once
+
+    @staticmethod
+    def _open(target: str, opener: Any) -> Any:
+        try:
+            return opener()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise InputError([Problem(target, f"出力先に書き込めません（{reason}）", f"cannot write the output here ({reason})")]) from None
 
     def write(self, text: str) -> None:
         self.stream.write(self._encoder.encode(text))
@@ -59,7 +78,7 @@ class Output:
         self.stream.flush()
         if self.temp is not None:
             self.stream.close()
-            os.replace(self.temp, self.target)
+            os.replace(self.temp, self.final)
             self.temp = None
 
     def abandon(self) -> None:

@@ -26,6 +26,9 @@ from app.result_json import plain
 from batch.desk import Desk, InputError, Problem, ZansaiError, record_fields
 from batch.mapper import Columns, relocated
 from batch.readers import Item
+from facts.case import MAX_CASE_ID
+from facts.fieldtypes import check_text
+from facts.notation import ValueParseError
 from facts.syntax import DuplicateKey, unique_json_object
 
 EXIT_INTERNAL = 70
@@ -92,8 +95,8 @@ _CP932_FORMS = str.maketrans({
     "\u00a2": "\uffe0",  # ¢ → ￠
     "\u00a3": "\uffe1",  # £ → ￡
     "\u00ac": "\uffe2",  # ¬ → ￢
+    "\u2013": "-",  # – (zansai's own "lines 4–5") → -
 })
-_SHIFT_JIS_FAMILY = frozenset({"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp", "iso2022_jp"})
 
 
 _KEPT_AS_IS: dict[tuple[str, str], bool] = {}
@@ -134,7 +137,7 @@ def encode_row(text: str, encoding: str, in_json: bool = False) -> tuple[bytes, 
         lost = {ch: _json_escaped(ch) for ch in set(text) if ord(ch) > 127 and not _round_trips(ch, encoding)}
         if lost:
             text = text.translate(str.maketrans(lost))
-    elif name in _SHIFT_JIS_FAMILY:
+    elif name == "cp932":  # these are CP932's forms: Shift_JIS and EUC-JP have the others
         text = text.translate(_CP932_FORMS)
     encoder = codecs.getincrementalencoder(encoding)(errors="strict")
     encoder.encode("")  # the byte-order mark, if any: left out
@@ -370,10 +373,15 @@ def _lenient_json(payload: bytes) -> Any:
 
 
 def _case_id_of(data: Any) -> str | None:
+    """The case id a record gives, for its error row; None for one the case model itself refuses as an id
+    (too long, or with control or text-direction characters), which the error row would only repeat."""
     if isinstance(data, dict):
         value = data.get("case_id")
         if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return str(value).strip() or None
+            try:
+                return check_text(str(value), MAX_CASE_ID) or None
+            except ValueParseError:
+                return None
     return None
 
 

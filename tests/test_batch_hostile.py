@@ -223,3 +223,109 @@ def test_ctrl_c_says_how_far_the_batch_got_and_what_is_already_in_the_audit_stor
     assert "interrupted after 20 records; no output file was written." in result.output
     assert "16 assessments are in the audit store: running the batch again records those cases again." in result.output
     assert not out.exists() and not list(tmp_path.glob(".out.csv.*"))
+
+
+# --------------------------------------------------------------------------- second review
+
+
+def test_a_row_cut_short_is_an_error_not_an_assessment_of_what_is_left(tmp_path):
+    cut = GOOD_1[:6]  # a line break inside the row: the debts and the home went to the next line
+    out = tmp_path / "out.csv"
+    run(str(write_csv(tmp_path / "in.csv", [HEADER, cut, GOOD_2])), "-o", str(out), "--workers", "1", "-q", "--lang", "en")
+    rows = summary_rows(out)
+    assert [r["status"] for r in rows] == ["error", "ok"]
+    assert "line 2 has 6 cells where the header has 11" in rows[0]["error_en"]
+
+
+def test_blank_lines_above_the_header_and_other_separators(tmp_path):
+    path = tmp_path / "lead.csv"
+    path.write_bytes(b"\r\n,,\r\n" + csv_bytes([HEADER, GOOD_1]))
+    out = tmp_path / "out.csv"
+    assert run(str(path), "-o", str(out), "-q").exit_code == 0
+    assert [(r["record"], r["status"]) for r in summary_rows(out)] == [("4", "ok")]
+    semi = tmp_path / "semi.csv"
+    semi.write_bytes(csv_bytes([HEADER, GOOD_1]).replace(b",", b";"))
+    result = run(str(semi), "-o", str(tmp_path / "o.csv"), "--lang", "en")
+    assert result.exit_code == 2 and "the fields are separated by semicolons (;): save it as comma-separated CSV" in result.output
+    assert run(str(tmp_path / "lead.csv"), "-o", str(out), "-q").exit_code == 0
+    for empty in (codecs.BOM_UTF8, b"\r\n\r\n"):  # no header at all: as an empty file
+        (tmp_path / "e.csv").write_bytes(empty)
+        assert run(str(tmp_path / "e.csv"), "-o", str(tmp_path / "o.csv"), "--lang", "en").exit_code == 2
+
+
+def test_an_xlsx_header_below_the_first_row_and_an_empty_first_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append(GOOD_1)
+    book.save(tmp_path / "offset.xlsx")
+    out = tmp_path / "out.csv"
+    assert run(str(tmp_path / "offset.xlsx"), "-o", str(out), "-q").exit_code == 0
+    assert [(r["record"], r["status"]) for r in summary_rows(out)] == [("3", "ok")]
+    book = openpyxl.Workbook()
+    book.active.title = "cover"
+    data = book.create_sheet("data")
+    data.append(HEADER)
+    data.append(GOOD_1)
+    book.save(tmp_path / "second.xlsx")
+    result = run(str(tmp_path / "second.xlsx"), "-o", str(out), "--lang", "en")
+    assert result.exit_code == 2 and "[cover]: the first sheet is empty (no header row); sheets with rows: data" in result.output
+
+
+def test_jsonl_whose_lines_end_in_cr_alone(tmp_path):
+    lines = [json.dumps({"case_id": f"j{i}", "as_of": "2026-11-26"}) for i in range(3)]
+    (tmp_path / "cr.jsonl").write_bytes("\r".join(lines).encode())
+    out = tmp_path / "out.csv"
+    run(str(tmp_path / "cr.jsonl"), "-o", str(out), "-q")
+    assert [r["case_id"] for r in summary_rows(out)] == ["j0", "j1", "j2"]
+
+
+def test_outputs_that_are_not_plain_files(tmp_path):
+    path = write_csv(tmp_path / "in.csv", [HEADER, GOOD_1])
+    assert run(str(path), "-o", os.devnull, "-q").exit_code == 0
+    assert not Path(os.devnull).is_file()  # the device is written to, not replaced by a file
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(real)
+    assert run(str(path), "-o", str(tmp_path / "link.csv"), "-q").exit_code == 0
+    assert (tmp_path / "link.csv").is_symlink() and summary_rows(real)[0]["case_id"] == "k1"
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_message(tmp_path, monkeypatch):
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)  # as for a user without write access to the folder
+    path = write_csv(tmp_path / "in.csv", [HEADER, GOOD_1])
+    result = run(str(path), "-o", str(tmp_path / "o.csv"), "--lang", "en")
+    assert result.exit_code == 2 and "cannot write the output here (Permission denied)" in result.output
+
+
+def test_fail_fast_says_the_output_was_not_written(tmp_path):
+    path = write_csv(tmp_path / "in.csv", [HEADER, GOOD_1, BAD_3, GOOD_2])
+    out = tmp_path / "out.csv"
+    out.write_text("an earlier run", encoding="utf-8")
+    result = run(str(path), "-o", str(out), "--fail-fast", "--workers", "1", "--lang", "en")
+    assert result.exit_code == 2 and f"the output file {out} was not written (one already there is left as it was)" in result.output
+    assert out.read_text(encoding="utf-8") == "an earlier run"
+
+
+def test_a_folders_subfolders_are_said_not_read(tmp_path):
+    folder = tmp_path / "cases"
+    (folder / "2025").mkdir(parents=True)
+    (folder / "a.yaml").write_bytes((ROOT / "examples" / "case_a.yaml").read_bytes())
+    result = run(str(folder), "-o", str(tmp_path / "o.csv"), "--lang", "en")
+    assert "not read: 1 subfolders (2025)" in result.output
+
+
+def test_shift_jis_output_does_not_take_cp932s_forms_and_an_invalid_case_id_is_not_repeated(tmp_path):
+    rows = [HEADER, ["山田〜1"] + GOOD_1[1:], ["x" * 101] + GOOD_1[1:]]
+    out = tmp_path / "out.csv"
+    run(str(write_csv(tmp_path / "in.csv", rows)), "-o", str(out), "--output-encoding", "shift_jis", "--workers", "1", "-q")
+    first, second = summary_rows(out, "shift_jis")
+    assert first["case_id"] == "山田〜1"  # Shift_JIS has 〜 itself; CP932's ～ would have become "?"
+    assert second["status"] == "error" and second["case_id"] == ""  # the model refused it as an id
