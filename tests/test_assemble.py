@@ -290,8 +290,9 @@ def test_a_parameter_is_used_when_a_fired_rule_computes_with_it_not_when_a_messa
     rb = desk.rule_base
     assert r.parameters["auction_price_ratio"].used is True  # the auction figures were computed with it
     fired = {f.rule for f in r.trace}
-    assert "bankruptcy.property_kept" in fired  # its message quotes params.bankruptcy_free_cash
-    assert r.parameters["bankruptcy_free_cash"].used is False
+    assert "bankruptcy.credit_record" in fired  # its message quotes params.credit_record_years_min
+    assert r.parameters["credit_record_years_min"].used is False
+    assert r.parameters["bankruptcy_free_cash"].used is True  # the cash kept is set against it (summary closure or not)
     assert r.parameters["junior_rank_second"].used is False  # no junior lien in case A
     assert all(p.practice == rb.parameters[name].practice for name, p in r.parameters.items())
     assert r.parameters["auction_price_ratio"].practice is True
