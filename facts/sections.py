@@ -76,7 +76,7 @@ class Debtor(Section):
     occupation: Text(MAX_NAME) | None = Field(
         None, description="職業（自由記述。破産で制限される職業は判定に使う） / Occupation, free text; occupations restricted during bankruptcy are recognised"
     )
-    prior_discharge_date: CaseDate | None = Field(None, description="過去の免責許可決定の日 / Date of an earlier bankruptcy discharge, if any")
+    prior_discharge_date: CaseDate | None = Field(None, description="過去の免責許可決定が確定した日（7年は確定の日から数えます） / Date an earlier bankruptcy discharge became final, if any (the 7 years run from then)")
     on_welfare: Flag = Field(False, description="生活保護を受給している / Receiving public assistance (生活保護)")
     gambling_or_waste: Flag = Field(
         False, description="借入れの原因に浪費・ギャンブルがある（免責不許可事由） / Gambling or waste is among the causes of the debt (a bar to discharge)"
