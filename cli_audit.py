@@ -100,6 +100,9 @@ def audit_list(ctx: click.Context, case_id, advisor, date_from, date_to, rank1, 
         from render.audit import record_list, record_list_json
 
         since, until = _date(date_from, "--from"), _date(date_to, "--to")
+        if rank1 is not None:  # a misspelt path listed no records, as if none had it first
+            with open_desk(None) as desk:
+                desk.check_path(rank1, "--rank1")
         with _open(db) as store:
             rows = store.list(case_id=case_id, advisor=advisor, since=since, until=until, rank1=rank1)
         emit(record_list_json(rows) if fmt == "json" else record_list(rows, lang))

@@ -364,3 +364,9 @@ def test_an_export_is_readable_by_its_owner_only_as_the_store_is(sqlite_db, tmp_
     record(sqlite_db)
     assert run("audit", "export", "1", "-o", str(tmp_path / "b.json"), "--db", sqlite_db).exit_code == 0
     assert (tmp_path / "b.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_misspelt_rank1_path_is_refused_with_a_suggestion(sqlite_db):
+    record(sqlite_db)
+    out = run("--lang", "en", "audit", "list", "--rank1", "bankrupcy", "--db", sqlite_db)
+    assert out.exit_code == 2 and "did you mean bankruptcy?" in out.stderr
