@@ -60,12 +60,7 @@ class Input:
     total: int | None = None  # an estimate for the progress bar; None when unknown
     encoding: str | None = None
 
-    @property
-    def skipped(self) -> list[tuple[str, str]]:
-        """What the input holds and the batch does not read (ja, en), for the summary."""
-        if "_skipped" not in self.__dict__:
-            self.__dict__["_skipped"] = []
-        return self.__dict__["_skipped"]
+    skipped: tuple[tuple[str, str], ...] = ()  # what the input holds and the batch does not read (ja, en)
 
     def __iter__(self) -> Iterator[Item]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -143,6 +138,17 @@ def _count_lines(stream: BinaryIO, end: bytes = b"\n") -> int | None:
         return None
 
 
+def _line_ends(stream: BinaryIO) -> tuple[bytes, bytes]:
+    """The file's first bytes (looked at, not read) and what ends its lines: CR alone (Excel for Mac's
+    "CSV (Macintosh)") when they hold a CR and no LF, else LF."""
+    start = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
+    return start, (b"\r" if b"\r" in start and b"\n" not in start else b"\n")
+
+
+def _lines(stream: BinaryIO, end: bytes) -> Iterator[bytes]:
+    return _cr_lines(stream) if end == b"\r" else iter(stream)
+
+
 def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
     """The lines of a file whose lines end in CR alone (Excel for Mac's "CSV (Macintosh)"), each with its CR."""
     rest = b""
@@ -162,12 +168,11 @@ class JsonLinesInput(Input):
 
     def __init__(self, path: str, stream: BinaryIO):
         self.path, self.stream = path, stream
-        start = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
-        self.cr_only = b"\r" in start and b"\n" not in start  # lines ending in CR alone, as in a CSV
-        self.total = _count_lines(stream, b"\r" if self.cr_only else b"\n")
+        _, self.end = _line_ends(stream)
+        self.total = _count_lines(stream, self.end)
 
     def __iter__(self) -> Iterator[Item]:
-        for number, raw in enumerate(_cr_lines(self.stream) if self.cr_only else self.stream, start=1):
+        for number, raw in enumerate(_lines(self.stream, self.end), start=1):
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if raw.strip():
@@ -189,19 +194,27 @@ class FolderInput(Input):
         root = Path(path)
         if not root.is_dir():
             raise InputError([Problem(path, "フォルダが見つかりません", "folder not found")])
-        # names only: the list of a folder of 100,000 cases is a few MB, the files are read one by one
-        self.files = sorted(p.name for p in root.iterdir() if p.suffix.lower() in CASE_FILE_SUFFIXES and p.is_file())
+        # names only: the list of a folder of 100,000 cases is a few MB, the files are read one by one.
+        # What is not read is said (the summary lists it): subfolders (cases filed by year, say) and
+        # links to nothing, which would otherwise leave cases out without a word.
+        files, folders, dangling = [], [], []
+        for p in root.iterdir():
+            if p.is_file():
+                if p.suffix.lower() in CASE_FILE_SUFFIXES:
+                    files.append(p.name)
+            elif p.is_dir():
+                folders.append(p.name)
+            elif p.is_symlink() and not p.exists():
+                dangling.append(p.name)
+        self.files = sorted(files)
         self.total = len(self.files)
-        # what is not read is said (the summary lists it): subfolders (cases filed by year, say) and
-        # links to nothing, which would otherwise leave cases out without a word
-        folders = sorted(p.name for p in root.iterdir() if p.is_dir())
-        dangling = sorted(p.name for p in root.iterdir() if p.is_symlink() and not p.exists())
-        if folders:
-            self.skipped.append((f"サブフォルダ {len(folders)}件（{'、'.join(folders[:5])}{'…' if len(folders) > 5 else ''}）",
-                                 f"{len(folders)} subfolders ({', '.join(folders[:5])}{', …' if len(folders) > 5 else ''})"))
-        if dangling:
-            self.skipped.append((f"リンク先のないリンク {len(dangling)}件（{'、'.join(dangling[:5])}）",
-                                 f"{len(dangling)} links to nothing ({', '.join(dangling[:5])})"))
+        skipped = []
+        for names, ja, en in ((sorted(folders), "サブフォルダ", "subfolders"), (sorted(dangling), "リンク先のないリンク", "links to nothing")):
+            if names:
+                more = len(names) > 5
+                skipped.append((f"{ja} {len(names)}件（{'、'.join(names[:5])}{'…' if more else ''}）",
+                                f"{len(names)} {en} ({', '.join(names[:5])}{', …' if more else ''})"))
+        self.skipped = tuple(skipped)
 
     def __iter__(self) -> Iterator[Item]:
         root = Path(self.path)
@@ -262,7 +275,7 @@ class CsvInput(Input):
 
     def __init__(self, path: str, stream: BinaryIO, encoding: str | None):
         self.path, self.stream = path, stream
-        start = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b""
+        start, end = _line_ends(stream)
         if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _wide(encoding):
             # lines are found as bytes, where UTF-16 has a zero byte in every character
             raise InputError([Problem(
@@ -270,10 +283,8 @@ class CsvInput(Input):
                 "UTF-16 の CSV は読めません。Excel では「CSV UTF-8（コンマ区切り）」か「CSV（コンマ区切り）」で保存してください",
                 "a UTF-16 CSV cannot be read: in Excel, save as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\"",
             )])
-        # lines ending in CR alone (Excel for Mac's "CSV (Macintosh)") are read as lines too
-        cr_only = b"\r" in start and b"\n" not in start
-        total = _count_lines(stream, b"\r" if cr_only else b"\n")
-        lines = _cr_lines(stream) if cr_only else iter(stream)
+        total = _count_lines(stream, end)
+        lines = _lines(stream, end)
         # Look ahead only as far as needed to tell the encoding, then read on from there.
         head: list[bytes] = []
         non_ascii = 0

@@ -43,13 +43,10 @@ WINDOW_PER_WORKER = 4  # chunks in flight per worker
 class Options:
     input: str
     output: str = "-"
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # what the input held and was not read (ja, en)
     input_format: str | None = None
     output_format: str | None = None  # "jsonl" or "csv"; default from the output's name
     encoding: str | None = None  # of a CSV input; default: detected
     output_encoding: str = "utf-8"
-    output: str = "-"
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # what the input held and was not read (ja, en)
     workers: int | None = None  # default: the CPUs this process may use
     lang: str = "ja"
     fail_fast: bool = False
@@ -76,7 +73,7 @@ class Summary:
     recorded: int | None = None  # assessments written to the audit store (--record)
     output_encoding: str = "utf-8"
     output: str = "-"
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # what the input held and was not read (ja, en)
+    skipped: tuple[tuple[str, str], ...] = ()  # what the input held and was not read (ja, en)
     replaced_rows: int = 0  # rows with characters the output's encoding lacks, written as "?"
     first_replaced: str | None = None  # where the first such row's record is
 
@@ -304,7 +301,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
                   explain=opts.explain, encoding=opts.output_encoding)
         workers = opts.workers or default_workers()
         out = Output(opts.output, opts.output_encoding)
-        summary = Summary(output_encoding=opts.output_encoding, output=opts.output, skipped=list(source.skipped))
+        summary = Summary(output_encoding=opts.output_encoding, output=opts.output, skipped=source.skipped)
         summary.latencies = [] if opts.keep_latencies else None
         runner: _Parallel | _Serial | None = None
         progress: Progress | None = None
