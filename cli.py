@@ -50,6 +50,7 @@ from cli_common import (  # noqa: E402  (shared by every command module)
     max_bytes_option,
     open_desk,
     reader_lang,
+    refuse_empty_names,
     rules_option,
 )
 
@@ -256,9 +257,7 @@ def explain(
         from facts.errors import InputError, Problem
         from render import explain as X
 
-        for option, given in (("--why-not", why_not_path), ("--rule", rule_id)):
-            if given is not None and not given.strip():  # an empty name explained everything, as if none was given
-                raise InputError([Problem(option, f"{option} に名前を指定してください（空です）", f"{option} needs a name (it is empty)")])
+        refuse_empty_names(why_not=why_not_path, rule=rule_id)
         if why_not_path and rule_id:
             raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
         if (case is None) == (result_file is None):

@@ -15,7 +15,7 @@ from typing import Callable
 
 import click
 
-from cli_common import Errors, check_target, emit, lang_option, open_desk, reader_lang, rules_option
+from cli_common import Errors, check_target, emit, lang_option, open_desk, reader_lang, refuse_empty_names, rules_option
 
 from facts.errors import InputError, Problem
 
@@ -155,9 +155,7 @@ def audit_explain(ctx: click.Context, record_id: int, why_not_path, rule_id, db,
         from app.records import stored_result
         from render import explain as X
 
-        for option, given in (("--why-not", why_not_path), ("--rule", rule_id)):
-            if given is not None and not given.strip():  # an empty name explained everything, as if none was given
-                raise InputError([Problem(option, f"{option} に名前を指定してください（空です）", f"{option} needs a name (it is empty)")])
+        refuse_empty_names(why_not=why_not_path, rule=rule_id)
         if why_not_path and rule_id:
             raise InputError([Problem("--rule", "--why-not と --rule は同時に指定できません", "--why-not and --rule cannot be used together")])
         with _open(db) as store:
@@ -179,10 +177,9 @@ def audit_export(ctx: click.Context, record_id: int, output: Path, db, lang) -> 
         from render.audit import t
 
         with _open(db) as store:
-            if store.location.path is not None:  # an export named like the store would replace the whole trail
-                check_target("-o", output, None, None, keep=((store.location.path, "監査記録の保存先", "the audit store"),))
-            else:
-                check_target("-o", output, None, None)
+            # an export named like the store would replace the whole trail
+            store_file = store.location.path
+            check_target("-o", output, None, None, keep=((store_file, "監査記録の保存先", "the audit store"),) if store_file else ())
             bundle = store.export(record_id)
         data = json.dumps(bundle, ensure_ascii=False, indent=1) + "\n"
         tmp = output.with_name(output.name + ".partial")

@@ -130,3 +130,11 @@ def check_target(option: str, value: str | Path, suffixes: tuple[str, ...] | Non
         if other.exists() and path.exists() and path.resolve() == other.resolve():
             raise InputError([Problem(option, f"{ja}には書き込めません（入力: {shown}）", f"will not write over {en} (got {shown})")])
     return path
+
+
+def refuse_empty_names(**given: str | None) -> None:
+    """An option given with an empty name (``--why-not ''``) is refused: read as absent, it explained everything."""
+    for name, value in given.items():
+        option = "--" + name.replace("_", "-")
+        if value is not None and not value.strip():
+            raise InputError([Problem(option, f"{option} に名前を指定してください（空です）", f"{option} needs a name (it is empty)")])
