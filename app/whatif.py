@@ -65,12 +65,12 @@ def parse_settings(items: Iterable[str] | Mapping[str, Any]) -> list[Setting]:
                 )
                 continue
             pairs.append((path.strip(), text.strip()))
-    seen: set[str] = set()
+    seen: set[tuple[str | int, ...]] = set()
     for path, raw in pairs:
         text = raw if isinstance(raw, str) else str(plain(raw))
         value = plain_scalar(raw) if isinstance(raw, str) else raw
         steps = split_path(path)
-        key = repr(steps) if steps else path  # other_debts[0].balance and other_debts.0.balance are one field
+        key = tuple(steps) if steps else (path,)  # other_debts[0].balance and other_debts.0.balance are one field
         if key in seen:  # the last would win without a word, and the change be listed twice
             problems.append(Problem(f"--set {path}={text}", f"{path} が2回指定されています", f"{path} is set twice"))
             continue

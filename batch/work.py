@@ -126,7 +126,7 @@ def encode_row(text: str, encoding: str, in_json: bool = False) -> tuple[bytes, 
     """A row in the output's encoding, without a byte-order mark, and how many characters became "?".
 
     A character the encoding lacks or changes is, in a JSON row, escaped (nothing is lost); in
-    a CSV row, written in the form a Japanese encoding has (``_CP932_FORMS``), else
+    a CSV row, written in the form CP932 has (``_CP932_FORMS``, for CP932 only), else
     as "?" and counted, so the summary can say so.
     The mark, for an encoding that has one (utf-8-sig, utf-16), is the output
     file's to write once at its start (batch.sinks.Output), not every row's.
