@@ -8,6 +8,7 @@ its own conclusion (the order the rules run in is ``knowledge.stratify``'s).
 from __future__ import annotations
 
 import difflib
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -381,6 +382,9 @@ class _RuleChecker:
                     self._use(fr.slot)
 
 
+_PLACEHOLDER = re.compile(r"\{[a-z_]+(\.[a-z_]+)?(:[a-z]+)?\}")
+
+
 def check_rule(
     spec: RuleSpec, file: str, topic: str, parameters: dict[str, Parameter], catalog: Catalog, problems: Problems
 ) -> Rule | None:
@@ -393,6 +397,16 @@ def check_rule(
             f"{key} を自分で結論づけながら読んでいます（条件・値・メッセージ）。このルールは決して発火しません",
             f"reads {key}, which it concludes itself (in a condition, value or message): it could never fire",
         )
+    if spec.note is not None:
+        for lang, text in (("ja", spec.note.ja), ("en", spec.note.en)):
+            # a note is shown as written, never filled: "{params.x}" reached the trace as those characters
+            found = _PLACEHOLDER.search(text)
+            if found:
+                checker.fail(
+                    f"note.{lang}",
+                    f"注記には {{…}} の差し込みは使えません（そのまま表示されます）: {found.group()}",
+                    f"a note is shown as written, so it cannot fill in {{…}}: {found.group()}",
+                )
     overlap = set(checker.slots) & set(checker.absent)
     for key in overlap:
         checker.fail("when", f"{key} を「ある」と「ない」の両方で使っています", f"{key} is required both present and absent")

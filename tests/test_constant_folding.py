@@ -58,3 +58,14 @@ def test_a_constant_that_cannot_be_computed_is_a_rule_base_error():
     with pytest.raises(RuleBaseError) as caught:
         Engine(load_rule_base_from_files(files))
     assert any("folding.rule" in p.location for p in caught.value.problems)
+
+
+def test_a_note_cannot_fill_in_a_value_it_would_show_as_written():
+    # notes are printed as written; "{params.bankruptcy_free_cash}" once reached the trace as those characters
+    files, _ = read_rule_files()
+    files["folding.yaml"] = (TOPIC.format(condition="mortgage.arrears_months > 1")
+                             .replace("    when:", "    note: {ja: \"現金は{params.bankruptcy_free_cash}まで\", en: \"plain\"}\n    when:")).encode()
+    with pytest.raises(RuleBaseError) as caught:
+        load_rule_base_from_files(files)
+    assert any(p.location.endswith("folding.rule note.ja") and "{params.bankruptcy_free_cash}" in p.en
+               for p in caught.value.problems)
