@@ -21,6 +21,8 @@ import collections
 import itertools
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -33,7 +35,7 @@ from typing import IO, Any, Iterable, Iterator
 from batch.desk import EngineError, InputError, Problem, load_rule_base, record_header
 from batch.readers import Input, Item, open_input
 from batch.sinks import Output, Progress, Recorder
-from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk, summary_header, tune_gc, wait_ready
+from batch.work import Job, Outcome, Worker, csv_line, init_process, run_chunk_spooled, summary_header, tune_gc, wait_ready
 
 CHUNK = 16  # records per task: large enough to hide the cost of a hand-over, small enough to keep rows flowing
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
@@ -240,26 +242,42 @@ class _Serial:
         for item in self.items:
             yield self.worker.process(item)
 
+    @staticmethod
+    def write(outcome: Outcome, out: Output) -> None:
+        out.write_row(outcome.row)
+
     def close(self) -> None:
         self.worker.close()
 
 
 class _Parallel:
-    """Worker processes, each with its own engine, fed a bounded window of chunks."""
+    """Worker processes, each with its own engine, fed a bounded window of chunks.
+
+    Each chunk's rows come back as a file in a private spool folder
+    (``run_chunk_spooled``), copied into the output in input order and
+    removed; the folder goes when the batch ends, however it ends.
+    """
 
     def __init__(self, job: Job, items: Iterable[Item], workers: int, chunk: int):
         self.chunks = _chunks(items, chunk)
         self.window = workers * WINDOW_PER_WORKER
+        self.spool = tempfile.mkdtemp(prefix="zansai-batch-")  # 0700: the rows hold the cases' personal data
+        self._sequence = itertools.count()
+        self._source = -1  # the spool file of the chunk being written out
         # fork: the workers inherit the loaded rule base and the imported modules; the
         # executor starts all of them at the first submit, before any thread of ours exists.
         context = multiprocessing.get_context("fork")
         ready = context.Barrier(workers)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_process, initargs=(job, ready))
-        # one waiting task per worker: they return together once every worker has its engine
-        for done in [self.pool.submit(wait_ready) for _ in range(workers)]:
-            self._result(done)
-        self.pending: collections.deque[Future] = collections.deque()
-        self._fill()
+        self.pending: collections.deque[tuple[str, Future]] = collections.deque()
+        try:
+            # one waiting task per worker: they return together once every worker has its engine
+            for done in [self.pool.submit(wait_ready) for _ in range(workers)]:
+                self._result(done)
+            self._fill()
+        except BaseException:  # the caller never holds this runner, so it cannot close it
+            self.close()
+            raise
 
     @staticmethod
     def _result(future: Future) -> Any:
@@ -275,16 +293,28 @@ class _Parallel:
             chunk = next(self.chunks, None)
             if chunk is None:
                 return
-            self.pending.append(self.pool.submit(run_chunk, chunk))
+            spool = os.path.join(self.spool, str(next(self._sequence)))
+            self.pending.append((spool, self.pool.submit(run_chunk_spooled, spool, chunk)))
 
     def __iter__(self) -> Iterator[Outcome]:
         while self.pending:
-            outcomes = self._result(self.pending.popleft())
+            spool, future = self.pending.popleft()
+            outcomes = self._result(future)
             self._fill()
-            yield from outcomes
+            self._source = os.open(spool, os.O_RDONLY)
+            os.unlink(spool)  # open, it is still read; closed, it is gone
+            try:
+                yield from outcomes
+            finally:
+                os.close(self._source)
+                self._source = -1
+
+    def write(self, outcome: Outcome, out: Output) -> None:
+        out.copy_from(self._source, outcome.spooled)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.spool, ignore_errors=True)
 
 
 def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
@@ -319,7 +349,7 @@ def run_batch(opts: Options, log: IO[str] | None = None) -> Summary:
             ready, ready_cpu = time.perf_counter(), time.process_time()
             progress = Progress(opts.progress, source.total)
             for outcome in runner:
-                out.write_row(outcome.row)
+                runner.write(outcome, out)
                 summary.add(outcome)
                 if recorder is not None and outcome.record is not None:
                     recorder.add(outcome.record)

@@ -7,6 +7,7 @@ behind. Audit records are written a chunk per transaction, in input order.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -73,6 +74,38 @@ class Output:
     def write_row(self, row: bytes) -> None:
         """A row a worker has already encoded in this output's encoding."""
         self.stream.write(row)
+
+    def copy_from(self, source: int, count: int) -> None:
+        """``count`` bytes from the open file ``source`` (at its position), written as rows are.
+
+        The kernel copies them (``sendfile``: to a file, a pipe or a terminal
+        alike), so the bytes never enter this process. Where it refuses,
+        they are read and written as any row.
+        """
+        if count <= 0:
+            return
+        self.stream.flush()  # what was written before goes first
+        try:
+            out = self.stream.fileno()
+        except (OSError, ValueError):  # a stream with no file behind it (a test's captured output)
+            out = -1
+        while count > 0:
+            if out < 0:
+                sent = 0
+            else:
+                try:
+                    sent = os.sendfile(out, source, None, count)
+                except OSError as error:
+                    if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                        raise
+                    sent = 0
+            if sent <= 0:  # refused, or the source ended early: the rest the ordinary way
+                rest = os.read(source, count)
+                if len(rest) < count:
+                    raise OSError(errno.EIO, f"a worker's spool file ended {count - len(rest)} bytes short")
+                self.stream.write(rest)
+                return
+            count -= sent
 
     def commit(self) -> None:
         self.stream.flush()

@@ -303,3 +303,48 @@ def test_the_summary_puts_every_count_in_one_column_even_after_a_full_width_labe
     rows = [line for line in summary.lines(lang) if line.startswith("  ")]
     assert len(rows) == 3 and ("進路なし" in rows[-1] if lang == "ja" else "(no path)" in rows[-1])
     assert len({_columns(row) for row in rows}) == 1, rows  # the counts end in the same terminal column
+
+
+def test_workers_hand_rows_over_in_spool_files_that_are_gone_when_the_batch_ends(tmp_path, monkeypatch):
+    """Many chunks, two workers: the rows come back through spool files in input order, to a file and
+    to a pipe alike, the same bytes as one process, and no spool file is left behind."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from batch.runner import Options, run_batch
+
+    spool_root = tmp_path / "tmp"
+    spool_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool_root))
+    rows = [HEADER] + [[f"k{i}"] + (BAD_3 if i % 7 == 0 else GOOD_1 if i % 2 else GOOD_2)[1:] for i in range(1, 24)]
+    path = write_csv(tmp_path / "in.csv", rows)
+    for fmt in ("jsonl", "csv"):
+        one, two = tmp_path / f"one.{fmt}", tmp_path / f"two.{fmt}"
+        run_batch(Options(input=str(path), output=str(one), workers=1))
+        summary = run_batch(Options(input=str(path), output=str(two), workers=2, chunk=2))
+        assert summary.done == 23 and summary.failed == 3
+        assert two.read_bytes() == one.read_bytes()
+        assert list(spool_root.iterdir()) == []
+    piped = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "batch", str(path), "-o", "-", "--workers", "2", "--quiet"],
+        capture_output=True, env={**__import__("os").environ, "TMPDIR": str(spool_root)}, cwd=ROOT,
+    )
+    assert piped.returncode == 2, piped.stderr.decode()
+    assert piped.stdout == (tmp_path / "one.jsonl").read_bytes()
+    assert list(spool_root.iterdir()) == []
+
+
+def test_fail_fast_with_workers_streams_the_rows_up_to_the_broken_record(tmp_path, monkeypatch, capsysbinary):
+    import tempfile
+
+    from batch.runner import Options, run_batch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = write_csv(tmp_path / "in.csv", [HEADER, GOOD_1, GOOD_2, BAD_3, GOOD_1, GOOD_2])
+    summary = run_batch(Options(input=str(path), output="-", workers=2, chunk=2, fail_fast=True))
+    lines = capsysbinary.readouterr().out.splitlines()
+    assert summary.stopped is not None and summary.stopped.line == 4
+    assert [json.loads(x).get("status") for x in lines] == [None, None, "error"]
+    assert json.loads(lines[2])["case_id"] == "k3"
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
