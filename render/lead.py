@@ -68,8 +68,13 @@ def headline(result: Result, lang: str) -> str:
             parts.append(f"開札済みのため、競売の想定価格{basis}をもとに、売却後に残る借金（残債）は{_about(residual.value, lang)}と見込まれます。" if ja
                          else f"Bids have been opened, so on the expected auction price of {basis} the debt left after the sale (the residual) is estimated at {_about(residual.value, lang)}.")
         elif result.stage == "pre_sale" and auction is not None and auction.value != residual.value:
-            parts.append(f"売却後に残る借金（残債）は、任意売却なら{_about(residual.value, lang)}、競売になれば{_about(auction.value, lang)}の見込みです（査定額と費用からの概算）。" if ja
-                         else f"The debt left after the sale (the residual) is estimated at {_about(residual.value, lang)} after a voluntary sale, or {_about(auction.value, lang)} if the home is auctioned (from the valuation and costs).")
+            # the auction figure is the argument for a voluntary sale, so its basis is said where it is given
+            ratio = result.parameters.get("auction_price_ratio")
+            basis = "" if ratio is None else display.value(ratio.value, ratio.kind, lang, ratio.unit)
+            parts.append(f"売却後に残る借金（残債）は、任意売却なら{_about(residual.value, lang)}、競売になれば{_about(auction.value, lang)}の見込みです（査定額と費用からの概算。"
+                         + (f"競売は査定額の{basis}倍で売れるとした目安で、実際の落札額はこれより高いこともあります）。" if basis else "）。") if ja
+                         else f"The debt left after the sale (the residual) is estimated at {_about(residual.value, lang)} after a voluntary sale, or {_about(auction.value, lang)} if the home is auctioned (from the valuation and costs"
+                         + (f"; the auction price is taken as {basis} times the valuation, a rough figure: actual winning bids can be higher)." if basis else ")."))
         elif result.stage == "pre_sale":
             parts.append(f"売却後に残る借金（残債）は{_about(residual.value, lang)}の見込みです。" if ja
                          else f"The debt left after the sale (the residual) is estimated at {_about(residual.value, lang)}.")

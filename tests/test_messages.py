@@ -156,6 +156,17 @@ def test_case_a_leads_with_the_headline_the_options_and_this_weeks_steps_in_40_l
     assert "債務名義" not in glossary  # explained only when the report uses it
 
 
+def test_the_headline_says_what_the_auction_figure_rests_on_with_the_ratio_the_case_uses():
+    text = (ROOT / "examples" / "case_a.yaml").read_text(encoding="utf-8")
+    with Desk() as desk:
+        plain = desk.assess(load_case_text(text, "case_a.yaml"), explain=False)
+        higher = desk.assess(load_case_text(text + "assumptions:\n  auction_price_ratio: 0.8\n", "case_a.yaml"), explain=False)
+    standing = render(plain, "ja").split("検討できる進路", 1)[0]
+    assert "競売は査定額の0.7倍で売れるとした目安で、実際の落札額はこれより高いこともあります" in standing
+    assert "the auction price is taken as 0.7 times the valuation" in render(plain, "en").split("Options to discuss", 1)[0]
+    assert "競売は査定額の0.8倍で売れるとした目安" in render(higher, "ja").split("検討できる進路", 1)[0]
+
+
 def _auction_case(bid_date: str | None):
     text = (ROOT / "examples" / "auction_filed.yaml").read_text(encoding="utf-8")
     if bid_date is not None:
