@@ -203,7 +203,7 @@ def _paths(rb: RuleBase, run: Run, derived: list[Record], figures: dict[str, Any
                 "title": decl.title,
                 "rules": listing + [r for r in rank_rules if r not in listing],
                 "summary": rec.text or decl.description,
-                "figures": {k: figures[k] for k in decl.key_figures if k in figures},
+                "figures": {k: figures[k] for k in rec.extra.get("figures", decl.key_figures) if k in figures},
                 "ranking": list(reasons.get(path, [])),
                 "next_step": decl.next_step,
                 "bring": list(decl.bring),

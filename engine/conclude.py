@@ -130,7 +130,8 @@ class Concluder:
             value = True if node is None else value_of(decl.kind, c.finding)
             self._derive(run, firing, "finding", c.finding, {"value": value}, (), None, decl.kind)
         elif isinstance(c, PathConclusion):
-            self._derive(run, firing, "path", c.path, {}, (), self._fill(c.summary, resolve), None)
+            self._derive(run, firing, "path", c.path, {}, (), self._fill(c.summary, resolve), None,
+                         extra={"figures": list(c.figures)} if c.figures is not None else None)
         elif isinstance(c, WarningConclusion):
             self._derive(run, firing, "warning", c.warning, {}, about, self._fill(c.message, resolve), None)
         elif isinstance(c, BlockConclusion):

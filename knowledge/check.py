@@ -314,6 +314,10 @@ class _RuleChecker:
         if isinstance(c, PathConclusion):
             self._path(c.path, where)
             self._placeholders(c.summary, where)
+            for name in c.figures or []:
+                if name not in cat.figures:
+                    ja, en = _did_you_mean(name, cat.figures)
+                    self.fail(where, f"figures の figure {name} はカタログにありません{ja}", f"figures names unknown figure {name}{en}")
             return c, None
         if isinstance(c, BlockConclusion):
             self._path(c.block, where)

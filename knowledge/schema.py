@@ -121,6 +121,8 @@ class WarningConclusion(_Strict):
 class PathConclusion(_Strict):
     path: str
     summary: Bilingual
+    # the figures shown beside the path when this rule lists it; default: the catalog's key_figures
+    figures: list[str] | None = None
 
 
 class BlockConclusion(_Strict):

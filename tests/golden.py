@@ -36,6 +36,7 @@ EXAMPLES = ROOT / "examples"
 EXPECT_KEYS = {
     "paths", "includes_paths", "excludes_paths", "blocked", "figures", "absent_figures",
     "warnings", "no_warnings", "missing", "fired", "not_fired", "stage", "findings", "per_debt_figures",
+    "path_figures",
 }
 
 
@@ -120,4 +121,8 @@ def check(result: Any, expect: dict) -> list[str]:
             errors.append(f"rule {r} fired but should not have")
     if "stage" in expect and result.stage != expect["stage"]:
         errors.append(f"stage {result.stage} != {expect['stage']}")
+    shown = {r.path: list(r.figures) for r in result.recommendations}
+    for path, names in expect.get("path_figures", {}).items():  # the figures given beside a listed path
+        if shown.get(path) != names:
+            errors.append(f"figures beside {path}: {shown.get(path)} != {names}")
     return errors
