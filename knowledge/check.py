@@ -362,15 +362,45 @@ class _RuleChecker:
             fr = self.resolve(r, where)
             if fr is not None:
                 # a conclusion can only read facts the rule matched
-                self._use(fr.slot)
+                self._use_in_conclusion(fr, r.text, where)
         return node
+
+    def _use_in_conclusion(self, fr: FieldRef, name: str, where: str) -> None:
+        """A fact a conclusion reads is matched by the rule, like one its conditions read. For a fact
+        the case may hold several of (a debt, a guarantor) that would make the rule fire once for each
+        and quote whichever it matched: only one its conditions already match may be read."""
+        model = FACT_TYPES.get(fr.slot.type)
+        if getattr(model, "multiple", False) and fr.slot.key not in self.slots:
+            self.fail(
+                where,
+                f"{name} は、条件で {fr.slot.type} を照合しているルールでしか読めません（照合していなければ、どの{fr.slot.type}かが決まりません）",
+                f"{name} can be read only by a rule whose conditions match a {fr.slot.type} (otherwise which one is not determined)",
+            )
+            return
+        self._use(fr.slot)
 
     def _placeholders(self, text: Bilingual, where: str) -> None:
         import string
 
         for lang in ("ja", "en"):
-            for _, name, spec, conversion in string.Formatter().parse(getattr(text, lang)):
-                if not name:
+            try:
+                fields = list(string.Formatter().parse(getattr(text, lang)))
+            except ValueError as exc:  # an unmatched { or }
+                self.fail(
+                    f"{where} {lang}",
+                    f"メッセージの波かっこ {{ }} が対応していません（{exc}）。値を引用するなら {{figure.residual_debt}} のように書き、波かっこそのものは {{{{ }}}} と書きます",
+                    f"unmatched brace in the message ({exc}): quote a value as {{figure.residual_debt}}; write a literal brace as {{{{ or }}}}",
+                )
+                continue
+            for _, name, spec, conversion in fields:
+                if name is None:
+                    continue
+                if not name or name.isdigit():
+                    self.fail(
+                        f"{where} {lang}",
+                        f"空の {{}} や番号の {{{name}}} は使えません。引用する値の名前を書いてください（{{figure.residual_debt}} など）",
+                        f"an empty {{}} or numbered {{{name}}} is not allowed: name the value quoted ({{figure.residual_debt}} etc.)",
+                    )
                     continue
                 if conversion or spec not in (None, "", "bare"):
                     self.fail(
@@ -383,7 +413,7 @@ class _RuleChecker:
                     continue  # filled from this firing's own conclusion, not matched
                 fr = self.resolve(E.Ref(scope, fld or None), f"{where} {{{name}}}")
                 if fr is not None:
-                    self._use(fr.slot)
+                    self._use_in_conclusion(fr, f"{{{name}}}", f"{where} {lang}")
 
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+(\.[a-z_]+)?(:[a-z]+)?\}")

@@ -188,9 +188,32 @@ def _bounded(name: str, text: str, problems: Problems) -> bool:
     values for the checker to walk.
     """
     depth = events = 0
+    # per open mapping: the keys seen so far and whether a key comes next; None for a sequence.
+    # A key given twice would silently replace the first (a second `when:` pasted into a rule
+    # dropped its conditions), so it is refused here, where the events still carry the line.
+    frames: list[list[Any] | None] = []
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for event in yaml.parse(text, Loader=loader):
         events += 1
+        top = frames[-1] if frames else None
+        if isinstance(event, yaml.ScalarEvent) and top is not None:
+            if top[1]:
+                if event.value in top[0]:
+                    mark = event.start_mark
+                    problems.add(
+                        f"{name}:{mark.line + 1}:{mark.column + 1}",
+                        f"キー {event.value} が同じところに2回あります（後の値が前の値を黙って置き換えます）。1つにまとめてください",
+                        f"the key {event.value} is given twice here (the second would silently replace the first): keep one",
+                    )
+                    return False
+                top[0].add(event.value)
+            top[1] = not top[1]
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if top is not None:
+                top[1] = not top[1]  # a container is a value (or, rarely, a key): the next item alternates
+            frames.append([set(), True] if isinstance(event, yaml.MappingStartEvent) else None)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frames.pop()
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor:
             mark = event.start_mark

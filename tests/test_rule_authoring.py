@@ -1,0 +1,78 @@
+"""Mistakes a rule author makes are refused by name, before any case runs (an engineer's review).
+
+Each was accepted before: a second ``when:`` silently replaced the first, an
+unmatched brace in a message stopped the loader with an internal error, an
+empty ``{}`` printed nothing, and a message quoting ``{other_debt.balance}`` in
+a rule that matches no debt printed some debt's balance.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from facts.errors import RuleBaseError
+from knowledge.load import load_rule_base_from_files, read_rule_files
+
+RULE = """topic: authoring
+title: {ja: 作成, en: Authoring}
+rules:
+  - id: authoring.rule
+    title: {ja: テスト, en: A test}
+    sources: ["test"]
+    when:
+      - mortgage.arrears_months > 1
+    then:
+      - warning: late_damages_accrue
+        message: {ja: "JA", en: "EN"}
+"""
+
+
+def problems(text: str) -> list:
+    files, _ = read_rule_files()
+    files["authoring.yaml"] = text.encode()
+    with pytest.raises(RuleBaseError) as caught:
+        load_rule_base_from_files(files)
+    return caught.value.problems
+
+
+def test_the_rule_loads_as_written():
+    files, _ = read_rule_files()
+    files["authoring.yaml"] = RULE.encode()
+    assert load_rule_base_from_files(files).rule("authoring.rule")
+
+
+def test_a_key_given_twice_is_refused_at_its_line():
+    text = RULE.replace("    then:\n", "    when:\n      - debtor.age > 1\n    then:\n")
+    (p,) = problems(text)
+    assert p.location == "authoring.yaml:9:5"  # the second when:
+    assert "when" in p.en and "twice" in p.en and "2回" in p.ja
+
+
+@pytest.mark.parametrize("message", ['"約{figure.residual_debt かかる"', '"残り}"'])
+def test_an_unmatched_brace_in_a_message_names_the_rule_and_the_language(message):
+    found = problems(RULE.replace('ja: "JA"', f"ja: {message}"))
+    assert [p.location for p in found] == ["authoring.yaml: authoring.rule then[0] ja"]
+    assert "unmatched brace" in found[0].en and "対応していません" in found[0].ja
+
+
+@pytest.mark.parametrize("field", ["{}", "{0}"])
+def test_an_empty_or_numbered_field_is_refused(field):
+    found = problems(RULE.replace('en: "EN"', f'en: "about {field} left"'))
+    assert [p.location for p in found] == ["authoring.yaml: authoring.rule then[0] en"]
+    assert "name the value quoted" in found[0].en
+
+
+def test_a_debt_can_be_quoted_only_by_a_rule_that_matches_one():
+    found = problems(RULE.replace('en: "EN"', 'en: "about {other_debt.balance}"'))
+    assert any("{other_debt.balance} can be read only by a rule whose conditions match a other_debt" in p.en for p in found)
+    # matched by a condition, the same quote is fine
+    files, _ = read_rule_files()
+    files["authoring.yaml"] = RULE.replace('en: "EN"', 'en: "about {other_debt.balance}"').replace(
+        "      - mortgage.arrears_months > 1\n", "      - mortgage.arrears_months > 1\n      - other_debt.balance > 0\n").encode()
+    assert load_rule_base_from_files(files).rule("authoring.rule")
+
+
+def test_a_computed_value_cannot_read_a_debt_the_conditions_do_not_match():
+    text = RULE.replace("      - warning: late_damages_accrue\n        message: {ja: \"JA\", en: \"EN\"}\n",
+                        "      - finding: pre_sale\n        value: other_debt.secured_on_home\n")
+    assert any("other_debt.secured_on_home can be read only by a rule whose conditions match" in p.en for p in problems(text))
