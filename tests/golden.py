@@ -16,7 +16,8 @@ that boundary pairs differ only in the value under test.
 - ``warnings`` / ``no_warnings``: warning ids that must / must not be present;
 - ``missing``: missing-information fields that must be reported;
 - ``fired`` / ``not_fired``: rule ids;
-- ``stage``: pre_sale or post_sale.
+- ``stage``: pre_sale or post_sale;
+- ``path_figures``: the figures given beside a listed path, by path, in order.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+from knowledge.load import load_rule_base
+from knowledge.sources import cited, registry, resolve, unresolved
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES_MD = ROOT / "docs" / "sources.md"
@@ -16,65 +17,12 @@ def _section(text: str, title_start: str) -> str:
     return after.split("\n## ", 1)[0]
 
 
-def registry() -> dict[str, set[str]]:
-    text = SOURCES_MD.read_text(encoding="utf-8")
-    article = _section(text, "元記事")
-    notes = _section(text, "zansai's domain notes")
-    law = _section(text, "Statutes")
-    acts, cases = set(), set()
-    for line in law.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) < 2 or set(cells[0]) <= set("-") or cells[0] in ("法令名", "判例"):
-            continue
-        (cases if cells[0].startswith(("最判", "最大判")) else acts).add(cells[0])
-    return {
-        "article": {line[2:].strip() for line in article.splitlines() if line.startswith("- ")},
-        "notes": set(re.findall(r"^- §(\d+) ", notes, re.M)),
-        "acts": acts,
-        "cases": cases,
-    }
-
-
-def cited() -> dict[str, set[str]]:
-    """source string -> the files citing it, for every rule and parameter (dated values included)."""
-    out: dict[str, set[str]] = {}
-
-    def walk(node, where: str) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "sources" and isinstance(value, list):
-                    for s in value:
-                        out.setdefault(str(s), set()).add(where)
-                else:
-                    walk(value, where)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, where)
-
-    for path in sorted((ROOT / "rules").glob("*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
-    return out
-
-
-def resolve(source: str, reg: dict[str, set[str]]) -> bool:
-    if source.startswith("article §"):
-        return source[len("article §"):] in reg["article"]
-    note = re.search(r"domain\.md §(\d+)", source)
-    if note:
-        return note.group(1) in reg["notes"]
-    if any(source.startswith(case) for case in reg["cases"]):
-        return True
-    act = max((a for a in reg["acts"] if source.startswith(a)), key=len, default=None)
-    # the rest must be an article, item or appendix of that act, not another act's name
-    return act is not None and re.match(r"^(第?[\d一二三四五六七八九十]|附則|別表|[（(])", source[len(act):].strip() or "0") is not None
-
-
 def test_every_source_of_every_rule_and_parameter_is_in_docs_sources_md():
+    rule_base = load_rule_base()
     reg = registry()
-    sources = cited()
-    assert len(sources) > 100 and reg["article"] and reg["acts"] and reg["cases"]
-    unresolved = {s: sorted(files) for s, files in sources.items() if not resolve(s, reg)}
-    assert not unresolved, "not in docs/sources.md: " + "; ".join(f"{s} ({', '.join(f)})" for s, f in sorted(unresolved.items()))
+    assert len(cited(rule_base)) > 100 and reg["article"] and reg["acts"] and reg["cases"]
+    problems = unresolved(rule_base)
+    assert not problems, "not in docs/sources.md: " + "; ".join(f"{p.location}: {p.en}" for p in problems)
 
 
 def test_the_resolver_rejects_what_is_not_listed():
