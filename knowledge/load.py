@@ -140,7 +140,7 @@ def _load_from_files(files: Mapping[str, bytes], origin: str) -> RuleBase:
         try:
             topic = TopicFile.model_validate(raw)
         except ValidationError as exc:
-            _pydantic_problems(name, exc, problems)
+            _pydantic_problems(name, exc, problems, raw)
             continue
         topics[topic.topic] = topic.title
         for spec in topic.rules:
@@ -256,10 +256,73 @@ def _read_yaml(name: str, data: bytes, problems: Problems) -> Any:
     return None
 
 
-def _pydantic_problems(where: str, exc: ValidationError, problems: Problems) -> None:
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        problems.add(f"{where}: {loc}" if loc else where, f"不正な定義です: {err['msg']}", err["msg"])
+def _pydantic_problems(where: str, exc: ValidationError, problems: Problems, raw: Any = None) -> None:
+    """Each problem pydantic found, located by rule id or parameter name rather than list index, and
+    the commonest (a key missing, a key unknown) said in both languages with a "did you mean"."""
+    errors = exc.errors()
+    missing = {str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"]}
+    seen: set[tuple[str, str]] = set()
+    for err in errors:
+        place, rest = _named(err["loc"], raw)
+        key = str(err["loc"][-1]) if err["loc"] else ""
+        if err["type"] == "missing":
+            ja, en = f"{key} がありません（必要な項目です）", f"{key} is required"
+        elif err["type"] == "extra_forbidden":
+            hint_ja, hint_en = _did_you_mean_key(key)
+            if key in missing:  # the same key is missing one level up or down: it is indented wrongly
+                hint_ja, hint_en = "（字下げがずれていませんか）", " (is it indented wrongly?)"
+            ja, en = f"知らない項目 {key} です{hint_ja}", f"unknown key {key}{hint_en}"
+            rest = rest[: rest.rfind(".")] if "." in rest else ""
+        elif place and loc_is_value(err["loc"]):
+            # pydantic reports each type of the value's union: one message naming the parameter's kind
+            kind = _raw_item(err["loc"], raw).get("kind", "?")
+            rest = ".".join(str(p) for p in err["loc"][2:] if str(p) not in ("int", "decimal", "date"))
+            ja = f"値 {err['input']!r} は kind: {kind} の値として読めません（yen・int は整数、ratio は数、date は日付で書きます）"
+            en = f"the value {err['input']!r} cannot be read as kind {kind} (yen and int are whole numbers, ratio a number, date a date)"
+        else:
+            ja, en = f"不正な定義です: {err['msg']}", err["msg"]
+        location = " ".join(x for x in (place, rest) if x)
+        if (location, en) in seen:  # a union reports each member it tried: once is enough
+            continue
+        seen.add((location, en))
+        problems.add(f"{where}: {location}" if location else where, ja, en)
+
+
+def loc_is_value(loc: tuple) -> bool:
+    """A parameter's value (``value``, or ``values.N.value``), reported once per type of the union it is."""
+    tail = [str(p) for p in loc[2:]]
+    return loc[0] == "parameters" and (tail[:1] == ["value"] or (len(tail) >= 3 and tail[0] == "values" and tail[2] == "value"))
+
+
+def _raw_item(loc: tuple, raw: Any) -> dict:
+    items = raw.get(loc[0]) if isinstance(raw, dict) else None
+    item = items[loc[1]] if isinstance(items, list) and isinstance(loc[1], int) and loc[1] < len(items) else None
+    return item if isinstance(item, dict) else {}
+
+
+def _named(loc: tuple, raw: Any) -> tuple[str, str]:
+    """(``rule id`` or ``parameter name`` in place of ``rules.57`` / ``parameters.11``, the rest of the location)."""
+    parts = [str(p) for p in loc]
+    if len(loc) >= 2 and loc[0] in ("rules", "parameters") and isinstance(loc[1], int) and isinstance(raw, dict):
+        items = raw.get(loc[0])
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        name = item.get("id" if loc[0] == "rules" else "name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name:
+            return name, ".".join(parts[2:])
+    return "", ".".join(parts)
+
+
+def _did_you_mean_key(key: str) -> tuple[str, str]:
+    import difflib
+
+    from knowledge import schema
+
+    known: set[str] = set(Parameter.model_fields) | {"from", "ja", "en"}
+    for model in vars(schema).values():
+        if isinstance(model, type) and issubclass(model, schema._Strict):
+            known |= set(model.model_fields)
+    hint = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
+    return (f"（もしかして {hint[0]}?）", f" (did you mean {hint[0]}?)") if hint else ("", "")
 
 
 def _load_parameters(files: Mapping[str, bytes], problems: Problems) -> dict[str, Parameter]:
@@ -271,7 +334,7 @@ def _load_parameters(files: Mapping[str, bytes], problems: Problems) -> dict[str
     try:
         pf = ParameterFile.model_validate(raw)
     except ValidationError as exc:
-        _pydantic_problems(name, exc, problems)
+        _pydantic_problems(name, exc, problems, raw)
         return {}
     out: dict[str, Parameter] = {}
     for prm in pf.parameters:

@@ -121,3 +121,24 @@ def test_rules_check_refuses_a_source_docs_sources_md_does_not_list(tmp_path):
     assert result.exit_code == 3
     assert "authoring.yaml: authoring.rule: 根拠 老人法3条 が docs/sources.md にありません" in result.output
     assert "根拠 domain.md §44 が" in result.output
+
+
+def test_a_missing_or_unknown_key_is_named_by_rule_id_with_a_suggestion():
+    found = problems(RULE.replace("    when:", "    wehn:"))
+    assert [(p.location, p.en) for p in found] == [("authoring.yaml: authoring.rule", "unknown key wehn (did you mean when?)")]
+    assert found[0].ja == "知らない項目 wehn です（もしかして when?）"
+    found = problems(RULE.replace("title: {ja: テスト, en: A test}", "title:\n      ja: テスト\n    en: A test"))
+    assert ("authoring.yaml: authoring.rule title.en", "en is required") in [(p.location, p.en) for p in found]
+    assert "unknown key en (is it indented wrongly?)" in [p.en for p in found]
+
+
+def test_a_parameter_value_of_the_wrong_kind_is_one_message_naming_the_parameter():
+    files, _ = read_rule_files()
+    files["parameters.yaml"] = files["parameters.yaml"].decode().replace(
+        "  - name: auction_price_ratio\n    kind: ratio\n    value: 0.70\n",
+        "  - name: auction_price_ratio\n    kind: ratio\n    value: 7割\n").encode()
+    with pytest.raises(RuleBaseError) as caught:
+        load_rule_base_from_files(files)
+    assert [(p.location, p.en) for p in caught.value.problems] == [
+        ("parameters.yaml: auction_price_ratio value",
+         "the value '7割' cannot be read as kind ratio (yen and int are whole numbers, ratio a number, date a date)")]
