@@ -19,13 +19,16 @@ from render.statutes import ACTS, ALIASES, CITE, article_en, gloss_en, source_di
 
 
 def source_groups(result: Result, lang: str = "ja") -> dict[str, list[str]]:
-    """Every source the fired rules cite, once, as a reader looks it up (docs/sources.md), statutes first."""
+    """Every source the fired rules cite and every source of a parameter value they used (the value in
+    force on the case's date: a dated value cites its own act), once, as a reader looks it up
+    (docs/sources.md), statutes first."""
     groups: dict[str, list[str]] = {"law": [], "article": [], "practice": []}
-    for firing in result.trace:
-        for source in firing.sources:
-            key, shown = source_display(source, lang)
-            if shown not in groups[key]:
-                groups[key].append(shown)
+    cited = [s for firing in result.trace for s in firing.sources]
+    cited += [s for p in result.parameters.values() if p.used for s in p.sources]
+    for source in cited:
+        key, shown = source_display(source, lang)
+        if shown not in groups[key]:
+            groups[key].append(shown)
     # 破産法2条 before 破産法15条: article numbers sort as numbers
     groups["law"].sort(key=lambda t: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", t)])
     return groups

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from knowledge.load import load_rule_base
@@ -70,3 +71,17 @@ def test_english_reports_gloss_each_act_once_and_keep_japanese_only_in_glosses_a
         stripped = re.sub(r"\([^()]*[\u3040-\u30ff\u4e00-\u9fff][^()]*\)", "", line)  # glosses like (民法)
         stripped = re.sub(r"\"[^\"]*\"|“[^”]*”", "", stripped)  # quoted Japanese terms (中断)
         assert not japanese.search(stripped), line
+
+
+def test_a_report_cites_the_source_of_the_dated_parameter_value_in_force_not_of_the_others():
+    from app.desk import Desk
+    from facts.load import load_case_text
+    from render.detail import source_groups
+
+    with Desk() as desk:
+        result = desk.assess(load_case_text((ROOT / "examples" / "case_a.yaml").read_text(encoding="utf-8"), "case_a"),
+                             explain=False)
+    assert result.parameters["consumption_tax_rate"].used and result.parameters["consumption_tax_rate"].value == Decimal("0.10")
+    law = source_groups(result, "ja")["law"]
+    assert "消費税法29条（平成28年法律85号による改正）" in law  # the 10% rate's act, read by the brokerage fee
+    assert not any("平成24年法律68号" in s for s in law)  # the 8% rate's act: not in force on the case's date
