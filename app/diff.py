@@ -316,7 +316,13 @@ def decision_diff(old: Result, new: Result, old_rules: RuleBase | None = None, n
         assert old_rules is not None and new_rules is not None
         old_trace, new_trace = _Trace(old), _Trace(new)
         changed_rules = {r.id for r in rb_diff.rules}
-        changed_params = {p.name for p in rb_diff.parameters}
+        # a parameter whose definition changed moves a decision only if the value applied to this case did:
+        # a new dated value from 2027 is no cause of anything in a case assessed on a 2026 date
+        changed_params = {
+            p.name for p in rb_diff.parameters
+            if p.name not in old.parameters or p.name not in new.parameters
+            or plain(old.parameters[p.name].value) != plain(new.parameters[p.name].value)
+        }
         rules_old = {r.id: r for r in old_rules.rules}
         rules_new = {r.id: r for r in new_rules.rules}
         for change in changes:

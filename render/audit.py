@@ -83,13 +83,21 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "ja" else pair[1]
 
 
-def value_text(value: Any) -> str:
+def value_text(value: Any, lang: str = "ja") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, float):  # a ratio figure: four places say whether it moved, sixteen only add noise
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, list) and value and all(isinstance(v, dict) and {"from", "value"} <= set(v) for v in value):
+        # a parameter's dated values, each with the date it takes effect
+        return ", ".join(
+            f"{value_text(v['value'], lang)}（{v['from']}から）" if lang == "ja" else f"{value_text(v['value'], lang)} (from {v['from']})"
+            for v in value
+        )
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -150,7 +158,7 @@ def _change_line(change: Change, lang: str) -> str:
         rank = (lambda n: "—" if n is None else (f"{n}位" if lang == "ja" else f"#{n}"))
         return f"{head} {rank(change.old)} → {rank(change.new)}"
     if change.kind.startswith("figure"):
-        return f"{head}: {value_text(change.old)} → {value_text(change.new)}"
+        return f"{head}: {value_text(change.old, lang)} → {value_text(change.new, lang)}"
     if change.kind == "path_blocked" and isinstance(change.new, dict):
         return f"{head}: {change.new.get(lang, '')}"
     return head
@@ -162,7 +170,7 @@ def _reason_line(reason: RuleChange | ParameterChange, lang: str, via: list[str]
     change = _pick(_CHANGE[reason.change], lang)
     if isinstance(reason, ParameterChange):
         word = "パラメータ" if lang == "ja" else "parameter"
-        text = f"{word} {reason.name}{title}: {change} {value_text(reason.old)} → {value_text(reason.new)}"
+        text = f"{word} {reason.name}{title}: {change} {value_text(reason.old, lang)} → {value_text(reason.new, lang)}"
         if via:
             text += f"; {t('read_by', lang)}: {', '.join(via)}"
         return text
@@ -178,12 +186,20 @@ def diff_text(diff: DecisionDiff, lang: str) -> list[str]:
         lines.append(t("unchanged", lang))
     else:
         lines.append(t("changes", lang))
+        told: set[tuple[str, tuple[str, ...]]] = set()  # a cause given in full once; after that by name
         for change in diff.changes:
             lines.append("  - " + _change_line(change, lang))
             if diff.rule_base is not None and not diff.rule_base.empty:
                 if change.because:
                     for key in change.because:
                         name = key.split(":", 1)[1]
+                        via = tuple(change.via.get(name) or ())
+                        if (key, via) in told:
+                            kind = key.split(":", 1)[0]
+                            word = {"parameter": ("パラメータ", "parameter"), "rule": ("ルール", "rule")}.get(kind, (kind, kind))
+                            lines.append(f"      {t('because', lang)}: {_pick(word, lang)} {name} " + ("（上と同じ）" if lang == "ja" else "(as above)"))
+                            continue
+                        told.add((key, via))
                         lines.append(f"      {t('because', lang)}: " + _reason_line(reasons[key], lang, change.via.get(name)))
                 else:
                     lines.append("      " + t("no_reason", lang))

@@ -79,3 +79,28 @@ def test_a_case_without_as_of_is_replayed_on_the_day_it_was_recorded(tmp_path):
         replayed = replay(store, rid)
     assert replayed.replayed.as_of == recorded_on
     assert replayed.identical and replayed.diff.unchanged
+
+
+def test_a_value_that_takes_effect_after_the_case_date_is_no_cause_of_its_changes(tmp_path):
+    # a new 2030 consumption-tax value, and a changed rule that really moves case A (the auction ratio)
+    copy = copy_rules(tmp_path, "parameters.yaml", "{from: 2019-10-01, value: 0.10, sources: [\"消費税法29条（平成28年法律85号による改正）\", \"地方税法72条の83\"]}",
+                      "{from: 2019-10-01, value: 0.10, sources: [\"消費税法29条（平成28年法律85号による改正）\", \"地方税法72条の83\"]}\n"
+                      "      - {from: 2030-04-01, value: 0.15, sources: [\"消費税法29条（平成28年法律85号による改正）\"]}")
+    text = (copy / "parameters.yaml").read_text(encoding="utf-8")
+    (copy / "parameters.yaml").write_text(text.replace("    value: 0.70\n", "    value: 0.60\n", 1), encoding="utf-8")
+    with Desk() as old, Desk(copy) as new:
+        case = old.load_case(CASE_A)  # as_of 2026-11-26: the 2030 value is not in force
+        diff = decision_diff(old.assess(case), new.assess(case), old.rule_base, new.rule_base)
+    assert {p.name for p in diff.rule_base.parameters} == {"consumption_tax_rate", "auction_price_ratio"}
+    moved = [c for c in diff.changes if c.because]
+    assert moved and all(c.because == ["parameter:auction_price_ratio"] for c in moved)
+
+    from render.audit import diff_text
+
+    lines = diff_text(diff, "en")
+    because = [line.strip() for line in lines if line.strip().startswith("because:")]
+    assert len(because) == len(moved) > 1
+    assert "changed 0.7 → 0.6" in because[0]  # the cause in full once, then by name
+    assert because[1:] == ["because: parameter auction_price_ratio (as above)"] * (len(moved) - 1)
+    dated = next(line for line in lines if "consumption_tax_rate" in line)
+    assert "0.15 (from 2030-04-01)" in dated and "[{" not in dated
