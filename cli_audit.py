@@ -21,6 +21,7 @@ from facts.errors import InputError, Problem
 
 EXIT_TAMPERED = 1
 EXIT_UNREPLAYED = 1  # replay --all: at least one record could not be replayed (each is named)
+EXIT_CHANGED = 5  # replay --all --fail-on-change: some decision differs from the recorded one
 
 # cli.py imports this module to register the group, so nothing is taken from
 # cli at import time (``python cli.py`` would otherwise import it in a cycle):
@@ -232,12 +233,14 @@ def audit_verify_bundle(ctx: click.Context, bundle_file: Path, lang) -> None:
 @click.argument("record_id", type=int, required=False)
 @click.option("--all", "replay_all", is_flag=True, help="Replay every record and summarise / すべての記録を再判定")
 @click.option("--recorded", is_flag=True, help="Replay under the recorded rule-base version / 記録時のルールで再判定")
+@click.option("--fail-on-change", is_flag=True,
+              help="With --all: exit 5 if any decision changed, to gate a rule release / 判定が変わればエラー終了")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format / 出力形式")
 @rules_option
 @db_option
 @lang_option
 @click.pass_context
-def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules_dir, db, lang) -> None:
+def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fail_on_change, fmt, rules_dir, db, lang) -> None:
     """Re-run a recorded case under today's rules (or --rules DIR) and show what changed and why / 再判定と差分."""
     lang = reader_lang(ctx, lang)
     with Errors(lang):
@@ -247,6 +250,9 @@ def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules
         if (record_id is None) == (not replay_all):
             raise InputError([Problem("RECORD_ID", "記録IDか --all のどちらか一方を指定してください",
                                       "give either a RECORD_ID or --all, not both or neither")])
+        if fail_on_change and not replay_all:
+            raise InputError([Problem("--fail-on-change", "--fail-on-change は --all と一緒に使います",
+                                      "--fail-on-change goes with --all")])
         if recorded and rules_dir is not None:
             raise InputError([Problem("--recorded", "--recorded と --rules は同時に指定できません",
                                       "--recorded and --rules cannot be used together")])
@@ -271,6 +277,8 @@ def audit_replay(ctx: click.Context, record_id, replay_all, recorded, fmt, rules
             emit(replay_all_text(every, lang))
     if replay_all and not every.ok:
         raise SystemExit(EXIT_UNREPLAYED)
+    if replay_all and fail_on_change and every.changed:
+        raise SystemExit(EXIT_CHANGED)
 
 
 @audit.command("purge")

@@ -275,6 +275,11 @@ class ReplayAll:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def changed(self) -> int:
+        """How many replayed records' decisions differ from what was recorded."""
+        return sum(1 for rp in self.replays if rp.diff.counts())
+
 
 def replay_all(store: Store, desk: Desk | None = None) -> ReplayAll:
     """Every unpurged assessment replayed (under ``desk``'s rules, or each under its recorded version).

@@ -214,6 +214,21 @@ def test_replay_under_a_changed_rule_names_the_rule_and_what_changed_in_it(sqlit
     assert "ルール rehabilitation.path" in ja and "変更 (条件)" in ja and "進路がなくなりました: 個人再生" in ja
 
 
+def test_replay_all_fail_on_change_exits_5_only_when_a_decision_changed(sqlite_db, tmp_path):
+    record(sqlite_db)
+    assert run("audit", "replay", "--all", "--fail-on-change", "--db", sqlite_db).exit_code == 0  # today's rules: unchanged
+    copy = rules_copy(tmp_path)
+    params = copy / "parameters.yaml"
+    text = params.read_text(encoding="utf-8")
+    assert text.count("    value: 0.70\n") == 1
+    params.write_text(text.replace("    value: 0.70\n", "    value: 0.60\n"), encoding="utf-8")  # the auction ratio
+    changed = run("--lang", "en", "audit", "replay", "--all", "--fail-on-change", "--db", sqlite_db, "--rules", str(copy))
+    assert changed.exit_code == 5 and "1 changed" in changed.stdout
+    assert run("audit", "replay", "--all", "--db", sqlite_db, "--rules", str(copy)).exit_code == 0  # a summary alone still passes
+    one = run("--lang", "en", "audit", "replay", "1", "--fail-on-change", "--db", sqlite_db)
+    assert one.exit_code == 2 and "--fail-on-change goes with --all" in one.output
+
+
 def test_replaying_under_the_recorded_version_reproduces_every_example_exactly(sqlite_db):
     ids = [record(sqlite_db, str(path)) for path in EXAMPLES]
     out = run("audit", "replay", "--all", "--recorded", "--db", sqlite_db, "--format", "json")
