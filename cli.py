@@ -346,11 +346,18 @@ def _sources(sources: list[str], lang: str) -> str:
 @lang_option
 @click.pass_context
 def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: str | None) -> None:
-    """Show one rule: title, sources, conditions, conclusions / 1つのルールを表示."""
+    """Show one rule (title, sources, conditions, conclusions) or one parameter (its values by date) / ルールかパラメータを表示."""
     lang = reader_lang(ctx, lang)
     with Errors(lang):
         desk = open_desk(rules_dir)
         rb = desk.rule_base
+        if rule_id in rb.parameters and not any(r.id == rule_id for r in rb.rules):
+            emit(_parameter_text(rb, rule_id, lang))
+            return
+        if not any(r.id == rule_id for r in rb.rules):
+            from app.names import unknown
+
+            raise unknown("RULE_ID", rule_id, [r.id for r in rb.rules] + list(rb.parameters), "rule_or_parameter")
         r = desk.rule(rule_id, "RULE_ID")
         labels = {
             "ja": ("ルール", "根拠", "注記", "条件", "結論", "ルールセット", "層"),
@@ -367,6 +374,29 @@ def rules_show(ctx: click.Context, rule_id: str, rules_dir: Path | None, lang: s
             lines.append("  - " + json.dumps(c.model_dump(exclude_none=True), ensure_ascii=False))
         lines.append(f"{labels[5]}: {rb.version[:12]}")
         emit("\n".join(lines) + "\n")
+
+
+def _parameter_text(rb: Any, name: str, lang: str) -> str:
+    """A parameter as an author checks it: what it is, each value with the date it takes effect and its
+    sources, and the rules that read it."""
+    from facts import display
+    from knowledge.parameters import Parameter
+
+    p: Parameter = rb.parameters[name]
+    ja = lang == "ja"
+    lines = [f"{'パラメータ' if ja else 'Parameter'} {name} (kind: {p.kind}" + (f", {'実務の目安' if ja else 'from practice'}" if p.practice else "") + ")",
+             f"  {p.title.get(lang)}"]
+    if p.applies_on != "as_of":
+        lines.append(("値を選ぶ日: " if ja else "Value chosen on: ") + p.applies_on)
+    for entry in p.history:
+        since = (f"{entry.from_.isoformat()} から" if ja else f"from {entry.from_.isoformat()}") if p.dated else ("常に" if ja else "always")
+        lines.append(f"  - {since}: {display.value(entry.value, p.kind, lang, p.unit)}  [{_sources(list(entry.sources), lang)}]")
+    if p.note:
+        lines.append(("注記: " if ja else "Note: ") + p.note.get(lang))
+    readers = [r.id for r in rb.rules if f"params.{name}" in " ".join([*r.spec.when, *(str(getattr(c, "value", "") or "") for c in r.spec.then)])]
+    lines.append(("読むルール: " if ja else "Read by: ") + (", ".join(readers) or "—"))
+    lines.append(f"{'ルールセット' if ja else 'Rule set'}: {rb.version[:12]}")
+    return "\n".join(lines) + "\n"
 
 
 def _add_document(command: click.Command) -> None:

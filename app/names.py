@@ -31,14 +31,16 @@ def check_name(location: str, name: str, known: Iterable[str], what: str) -> str
 def unknown(location: str, name: str, known: list[str], what: str) -> ZansaiError:
     """Bad input naming something that does not exist, with the closest name and the list."""
     hint = difflib.get_close_matches(name, known, n=1)
-    ja_what, en_what = {"path": ("進路", "path"), "rule": ("ルール", "rule")}[what]
+    ja_what, en_what = {"path": ("進路", "path"), "rule": ("ルール", "rule"),
+                        "rule_or_parameter": ("ルール・パラメータ", "rule or parameter")}[what]
     listed = ", ".join(known) if len(known) <= 12 else ", ".join(known[:12]) + ", …"
     return InputError(
         [
             Problem(
                 location,
                 f"{ja_what} {name} はありません" + (f"（もしかして {hint[0]}?）" if hint else "") + f"。{ja_what}: {listed}",
-                f"unknown {en_what} {name}" + (f" (did you mean {hint[0]}?)" if hint else "") + f"; {en_what}s: {listed}",
+                f"unknown {en_what} {name}" + (f" (did you mean {hint[0]}?)" if hint else "")
+                + f"; {'rules and parameters' if what == 'rule_or_parameter' else en_what + 's'}: {listed}",
             )
         ]
     )

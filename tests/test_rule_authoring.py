@@ -142,3 +142,17 @@ def test_a_parameter_value_of_the_wrong_kind_is_one_message_naming_the_parameter
     assert [(p.location, p.en) for p in caught.value.problems] == [
         ("parameters.yaml: auction_price_ratio value",
          "the value '7割' cannot be read as kind ratio (yen and int are whole numbers, ratio a number, date a date)")]
+
+
+def test_rules_show_gives_a_parameter_its_values_by_date_with_sources_and_readers():
+    from click.testing import CliRunner
+
+    from cli import main
+
+    out = CliRunner().invoke(main, ["rules", "show", "consumption_tax_rate", "--lang", "en"])
+    assert out.exit_code == 0, out.output
+    assert "Parameter consumption_tax_rate (kind: ratio)" in out.output and "Value chosen on: sale_date" in out.output
+    assert "- from 2014-04-01: 0.08" in out.output and "- from 2019-10-01: 0.1" in out.output
+    assert "Read by: sale.brokerage_band1" in out.output
+    typo = CliRunner().invoke(main, ["rules", "show", "consumption_tax_rat", "--lang", "en"])
+    assert typo.exit_code == 2 and "unknown rule or parameter consumption_tax_rat (did you mean consumption_tax_rate?)" in typo.output
