@@ -45,7 +45,9 @@ class Problems:
         self.items: list[Problem] = []
 
     def add(self, location: str, ja: str, en: str) -> None:
-        self.items.append(Problem(location, ja, en))
+        problem = Problem(location, ja, en)
+        if problem not in self.items:  # a name is resolved for its kind and again for its use: said once
+            self.items.append(problem)
 
 
 def _did_you_mean(name: str, choices: Any) -> tuple[str, str]:

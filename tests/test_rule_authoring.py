@@ -156,3 +156,9 @@ def test_rules_show_gives_a_parameter_its_values_by_date_with_sources_and_reader
     assert "Read by: sale.brokerage_band1" in out.output
     typo = CliRunner().invoke(main, ["rules", "show", "consumption_tax_rat", "--lang", "en"])
     assert typo.exit_code == 2 and "unknown rule or parameter consumption_tax_rat (did you mean consumption_tax_rate?)" in typo.output
+
+
+def test_a_misspelt_field_is_reported_once():
+    found = problems(RULE.replace("mortgage.arrears_months > 1", "debtor.agee > 1"))
+    assert [(p.location, p.en) for p in found] == [
+        ("authoring.yaml: authoring.rule when[0]", "debtor has no field agee (did you mean age?)")]
