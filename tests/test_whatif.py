@@ -169,3 +169,13 @@ def test_a_field_set_twice_is_refused_whichever_way_its_path_is_written():
     with pytest.raises(InputError) as caught:
         parse_settings(["case_id=x", "other_debts[0].balance=90万", "case_id=y", "other_debts.0.balance=1"])
     assert [p.en for p in caught.value.problems] == ["case_id is set twice", "other_debts.0.balance is set twice"]
+
+
+def test_a_change_below_the_display_rounding_shows_the_exact_values(desk, case_a):
+    from render.whatif import whatif_text
+
+    text = whatif_text(what_if(desk, case_a, ["debtor.annual_income=3801000"]), "en")
+    line = next(x for x in text.splitlines() if "(debt_to_income_ratio)" in x)
+    assert line.endswith("2.12× → 2.12× (2.1182 → 2.1176)")
+    moved = whatif_text(what_if(desk, case_a, ["debtor.annual_income=3810000"]), "en")
+    assert next(x for x in moved.splitlines() if "(debt_to_income_ratio)" in x).endswith("2.12× → 2.11×")  # shown apart: no exact values
