@@ -108,19 +108,21 @@ _make_warning = maker(WarningItem)
 _make_missing = maker(MissingItem)
 
 # What every firing of a rule repeats, read once per rule (kept with it, so its id is never reused).
-_RULE_PARTS: dict[int, tuple[Any, str, Bilingual, tuple[str, ...], Bilingual | None, int]] = {}
+_RULE_PARTS: dict[int, tuple[Any, str, Bilingual, tuple[str, ...], Bilingual | None, int, tuple[str, ...]]] = {}
 
 
-def _rule_parts(rule: Any) -> tuple[Any, str, Bilingual, tuple[str, ...], Bilingual | None, int]:
+def _rule_parts(rule: Any) -> tuple[Any, str, Bilingual, tuple[str, ...], Bilingual | None, int, tuple[str, ...]]:
     parts = _RULE_PARTS.get(id(rule))
     if parts is None or parts[0] is not rule:
         spec = rule.spec
-        parts = _RULE_PARTS[id(rule)] = (rule, rule.id, spec.title, tuple(spec.sources), spec.note, rule.stratum)
+        values = [str(getattr(c, "value", "") or "") for c in spec.then]
+        then_params = tuple(sorted({m for v in values for m in _PARAM_REF.findall(v)}))
+        parts = _RULE_PARTS[id(rule)] = (rule, rule.id, spec.title, tuple(spec.sources), spec.note, rule.stratum, then_params)
     return parts
 
 
 def _firing(f: Any) -> Firing:
-    _, rule_id, title, sources, note, stratum = _rule_parts(f.rule)
+    _, rule_id, title, sources, note, stratum, then_params = _rule_parts(f.rule)
     return _make_firing({
         "index": f.index,
         "rule": rule_id,
@@ -131,6 +133,7 @@ def _firing(f: Any) -> Firing:
         "matched": f.matched,
         "conditions": [condition_seen(s) for s in f.seen],
         "concluded": f.concluded,
+        "parameters": list(then_params),
     })
 
 

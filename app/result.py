@@ -104,6 +104,9 @@ class Firing(_Model):
     matched: list[str]
     conditions: list[ConditionSeen]
     concluded: list[str]
+    # the parameters its conclusions' values read: the conditions show theirs with their values, these
+    # are shown beside them (``explain``) with the value applied and, if dated, since when
+    parameters: list[str] = []
 
 
 class Derived(_Model):

@@ -94,6 +94,7 @@ def _dump_firing(f: Firing, lang: str) -> dict[str, Any]:
         "matched": list(d["matched"]),
         "conditions": [_dump_condition(c, lang) for c in d["conditions"]],
         "concluded": list(d["concluded"]),
+        "parameters": list(d["parameters"]),
         "texts": texts,
     }
 

@@ -100,7 +100,7 @@ def _walk(result: Result, fact_id: str, lang: str, depth: int, seen: set[str], o
             out.append(f"{pad}   ※ {firing.note.get(lang)}")
         for cond in firing.conditions:
             out.append(f"{pad}   {localise(cond.evaluated, lang)}")
-        out.extend(f"{pad}   {line}" for line in _dated_parameters(result, firing.conditions, lang))
+        out.extend(f"{pad}   {line}" for line in _dated_parameters(result, firing.conditions, lang, firing.parameters))
         for matched in firing.matched:
             sub = result.fact(matched)
             if sub is not None and hasattr(sub, "firings"):
@@ -158,7 +158,8 @@ def explain_rule(
             out.append(f"{pad}    [{', '.join(ids)}]")
         for cond in conditions:
             out.append(f"{pad}    {localise(cond.evaluated, lang)}")
-        out.extend(f"{pad}    {line}" for line in _dated_parameters(result, conditions, lang))
+        computed = next((f.parameters for f in result.trace if f.rule == ev.rule), [])  # read by its conclusions, if it fired
+        out.extend(f"{pad}    {line}" for line in _dated_parameters(result, conditions, lang, computed))
     if depth >= 3:
         return out
     for slot, producers in ev.producers.items():
@@ -179,19 +180,25 @@ def sources_text(sources: list[str], lang: str) -> str:
     return "; ".join(shown)
 
 
-def _dated_parameters(result: Result, conditions: list[ConditionSeen], lang: str) -> list[str]:
-    """For each dated parameter a rule read: the value in force on the case's date and its source."""
+def _dated_parameters(result: Result, conditions: list[ConditionSeen], lang: str, computed: list[str] = ()) -> list[str]:
+    """For each dated parameter a rule's conditions read, and each parameter its conclusions' values
+    read (``computed``, not shown in any condition): the value applied to the case, since when if
+    dated, and its source."""
     out = []
-    for name in dict.fromkeys(k for c in conditions for k in c.values if k.startswith("params.")):
+    in_conditions = dict.fromkeys(k for c in conditions for k in c.values if k.startswith("params."))
+    for name in [*in_conditions, *(f"params.{n}" for n in computed if f"params.{n}" not in in_conditions)]:
         p = result.parameters.get(name.split(".", 1)[1])
-        if p is None or p.in_force_from is None:
+        if p is None or (p.in_force_from is None and name in in_conditions):
+            continue
+        shown = display.neutral(p.value)
+        if p.in_force_from is None:
+            out.append(f"※ {name} = {shown}（{sources_text(p.sources, lang)}）" if lang == "ja" else f"※ {name} = {shown} ({sources_text(p.sources, lang)})")
             continue
         since = display.date(p.in_force_from, lang)
-        shown = display.neutral(p.value)
         if lang == "ja":
-            out.append(f"※ {name} = {shown}（{since}から有効、{'・'.join(p.sources)}）")
+            out.append(f"※ {name} = {shown}（{since}から有効、{sources_text(p.sources, lang)}）")
         else:
-            out.append(f"※ {name} = {shown} (in force from {since}; {'; '.join(p.sources)})")
+            out.append(f"※ {name} = {shown} (in force from {since}; {sources_text(p.sources, lang)})")
     return out
 
 

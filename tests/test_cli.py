@@ -230,3 +230,15 @@ def test_rules_and_calendars_cite_the_projects_notes_where_they_are(tmp_path):
         assert "docs/sources.md §12" in out and "domain.md" not in out.replace("docs/sources.md", "")
     run("deadlines", str(ROOT / "examples" / "auction_filed.yaml"), "--ics", str(tmp_path / "d.ics"))
     assert "domain.md" not in (tmp_path / "d.ics").read_text(encoding="utf-8")
+
+
+def test_explain_shows_the_parameters_a_rules_conclusion_read_with_their_values_and_dates():
+    out = run("explain", "examples/case_a.yaml", "--rule", "sale.brokerage_band3", "--lang", "en").output
+    # read only by the fee's formula, so no condition shows them: each with the value applied
+    assert "※ params.brokerage_rate_band3 = 0.03 (" in out
+    assert "※ params.consumption_tax_rate = 0.1 (in force from 1 October 2019; Consumption Tax Act (消費税法) art. 29" in out
+    # a parameter a condition reads is shown in the condition, not again
+    assert "params.brokerage_band2_limit 4,000,000 ✓" in out and "※ params.brokerage_band2_limit" not in out
+    data = json.loads(run("assess", "examples/case_a.yaml", "--format", "json").output)
+    band3 = next(f for f in data["trace"] if f["rule"] == "sale.brokerage_band3")
+    assert {"consumption_tax_rate", "brokerage_rate_band3"} <= set(band3["parameters"])  # what its formula reads
