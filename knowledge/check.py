@@ -418,6 +418,27 @@ class _RuleChecker:
                     self._use_in_conclusion(fr, f"{{{name}}}", f"{where} {lang}")
 
 
+_OPPOSITE = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
+
+
+def _contradictions(checker: _RuleChecker, conditions: list[Any]) -> None:
+    """Two conditions that cannot both hold (the same comparison both ways, a field both present and
+    missing): the rule could never fire, and only a golden case expecting it to would notice."""
+    trees = [(i, c.tree) for i, c in enumerate(conditions) if c is not None]
+    for n, (i, a) in enumerate(trees):
+        for j, b in trees[n + 1:]:
+            opposite = (
+                isinstance(a, E.Compare) and isinstance(b, E.Compare)
+                and a.left == b.left and a.right == b.right and _OPPOSITE.get(a.op) == b.op
+            ) or (isinstance(a, FieldTest) and isinstance(b, FieldTest) and a.ref == b.ref and a.present != b.present)
+            if opposite:
+                checker.fail(
+                    f"when[{i}] when[{j}]",
+                    f"条件 when[{i}] と when[{j}] は同時に成り立たないため、このルールは決して発火しません",
+                    f"when[{i}] and when[{j}] cannot both hold: the rule could never fire",
+                )
+
+
 _PLACEHOLDER = re.compile(r"\{[a-z_]+(\.[a-z_]+)?(:[a-z]+)?\}")
 
 
@@ -443,6 +464,7 @@ def check_rule(
                     f"注記には {{…}} の差し込みは使えません（そのまま表示されます）: {found.group()}",
                     f"a note is shown as written, so it cannot fill in {{…}}: {found.group()}",
                 )
+    _contradictions(checker, conditions)
     overlap = set(checker.slots) & set(checker.absent)
     for key in overlap:
         checker.fail("when", f"{key} を「ある」と「ない」の両方で使っています", f"{key} is required both present and absent")

@@ -162,3 +162,16 @@ def test_a_misspelt_field_is_reported_once():
     found = problems(RULE.replace("mortgage.arrears_months > 1", "debtor.agee > 1"))
     assert [(p.location, p.en) for p in found] == [
         ("authoring.yaml: authoring.rule when[0]", "debtor has no field agee (did you mean age?)")]
+
+
+@pytest.mark.parametrize("second", ["mortgage.arrears_months <= 1", "missing debtor.age\n      - exists debtor.age"])
+def test_conditions_that_cannot_both_hold_are_refused(second):
+    found = problems(RULE.replace("      - mortgage.arrears_months > 1\n", f"      - mortgage.arrears_months > 1\n      - {second}\n"))
+    assert any(p.en.endswith("cannot both hold: the rule could never fire") for p in found), found
+
+
+def test_conditions_that_only_look_alike_are_accepted():
+    files, _ = read_rule_files()
+    files["authoring.yaml"] = RULE.replace("      - mortgage.arrears_months > 1\n",
+                                           "      - mortgage.arrears_months > 1\n      - mortgage.arrears_months <= 12\n").encode()
+    assert load_rule_base_from_files(files).rule("authoring.rule")
