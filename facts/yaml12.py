@@ -47,7 +47,8 @@ _YAML_PROBLEMS_JA = (
 )
 
 
-def _yaml_problem_ja(english: str) -> str | None:
+def yaml_problem_ja(english: str) -> str | None:
+    """PyYAML's problem in Japanese, for the commonest mistakes (None for the rest)."""
     for needle, ja in _YAML_PROBLEMS_JA:
         if needle in english:
             return ja
@@ -55,7 +56,7 @@ def _yaml_problem_ja(english: str) -> str | None:
 
 
 def _syntax_error(source: str, mark: Any, english: str) -> InputError:
-    ja = _yaml_problem_ja(english)
+    ja = yaml_problem_ja(english)
     if mark is None:
         return InputError(
             [Problem(source, f"YAML の書式に誤りがあります{'（' + ja + '）' if ja else ''}", f"YAML syntax error: {english}")]

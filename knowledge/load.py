@@ -246,9 +246,19 @@ def _read_yaml(name: str, data: bytes, problems: Problems) -> Any:
             return None
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        from facts.yaml12 import yaml_problem_ja
+
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        problems.add(where, f"YAML として読めません: {getattr(exc, 'problem', None) or exc}", f"not valid YAML: {exc}")
+        # the problem alone: PyYAML's text repeats the place as 'in "<unicode string>", line 924'
+        english = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        ja = yaml_problem_ja(english)
+        problems.add(
+            where,
+            f"YAML として読めません: {ja or english}",
+            f"not valid YAML: {english}" + (f" ({context})" if context else ""),
+        )
     except UnicodeDecodeError as exc:
         problems.add(name, f"UTF-8 として読めません（{exc.start} バイト目）", f"not UTF-8 (byte {exc.start})")
     except RecursionError:

@@ -175,3 +175,10 @@ def test_conditions_that_only_look_alike_are_accepted():
     files["authoring.yaml"] = RULE.replace("      - mortgage.arrears_months > 1\n",
                                            "      - mortgage.arrears_months > 1\n      - mortgage.arrears_months <= 12\n").encode()
     assert load_rule_base_from_files(files).rule("authoring.rule")
+
+
+def test_a_yaml_mistake_in_a_rule_file_is_told_in_japanese_without_pyyaml_s_own_location():
+    (p,) = problems(RULE.replace('        message: {ja: "JA", en: "EN"}', '      message: {ja: "JA", en: "EN"}'))
+    assert p.location == "authoring.yaml:11:7"
+    assert p.ja == "YAML として読めません: リストの「-」があるべき位置です（字下げを確認してください）"
+    assert p.en.startswith("not valid YAML: did not find expected '-' indicator") and "<unicode string>" not in p.en
