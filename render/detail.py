@@ -15,7 +15,7 @@ from facts import display
 from render.layout import Page, figure_text, width
 from render.lead import parameter_change
 from render.report_labels import LABELS, SOURCE_KIND
-from render.statutes import ACTS, ALIASES, CITE, article_en, gloss_en, source_display
+from render.statutes import ACTS, ALIASES, CITE, article_number_en, gloss_en, source_display
 
 
 def source_groups(result: Result, lang: str = "ja") -> dict[str, list[str]]:
@@ -36,15 +36,25 @@ def source_groups(result: Result, lang: str = "ja") -> dict[str, list[str]]:
 
 def _law_en(sources: list[str]) -> list[str]:
     """English statute list: one entry per act, its Japanese name once, then its articles."""
-    by_act: dict[str, list[str]] = {}
+    # per act: the main provisions' articles, then the supplementary provisions' (附則), which
+    # are labelled apart: "Supplementary Provisions art. 4(1)", never "art. Supplementary Provisions 4(1)"
+    by_act: dict[str, tuple[list[str], list[str]]] = {}
     other: list[str] = []
     for source in sources:
         m = CITE.match(source)
         if m and m.group("act") and m.end() == len(source):
-            by_act.setdefault(ALIASES.get(m.group("act"), m.group("act")), []).append(article_en(m).replace("art. ", ""))
+            main, supp = by_act.setdefault(ALIASES.get(m.group("act"), m.group("act")), ([], []))
+            (supp if m.group("supp") else main).append(article_number_en(m))
         else:
             other.append(gloss_en(source, set()))
-    out = [f"{ACTS[act]} ({act}) " + ("art. " if len(arts) == 1 else "arts. ") + ", ".join(arts) for act, arts in by_act.items()]
+
+    def arts(label: str, numbers: list[str]) -> str:
+        return label + ("art. " if len(numbers) == 1 else "arts. ") + ", ".join(numbers)
+
+    out = []
+    for act, (main, supp) in by_act.items():
+        parts = ([arts("", main)] if main else []) + ([arts("Supplementary Provisions ", supp)] if supp else [])
+        out.append(f"{ACTS[act]} ({act}) " + ", ".join(parts))
     return out + other
 
 

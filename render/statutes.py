@@ -78,28 +78,65 @@ CASES: dict[str, str] = {
     "最判昭和63年10月18日": "Supreme Court, 18 October 1988",
     "最判平成28年6月27日": "Supreme Court, 27 June 2016",
 }
-ALIASES = {"改正法": "民法の一部を改正する法律（平成29年法律第44号）", "民再": "民事再生法", "民執": "民事執行法"}
+ALIASES = {
+    "改正法": "民法の一部を改正する法律（平成29年法律第44号）",
+    "整備法": "民法の一部を改正する法律の施行に伴う関係法律の整備等に関する法律（平成29年法律第45号）",
+    "民再": "民事再生法",
+    "民執": "民事執行法",
+}
 
 _ROMAN = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
           "xvi", "xvii", "xviii", "xix", "xx"]
 _IROHA = {"イ": "a", "ロ": "b", "ハ": "c", "ニ": "d", "ホ": "e", "ヘ": "f"}
 _ACT_NAMES = sorted(list(ACTS) + list(ALIASES), key=len, reverse=True)
 _ARTICLE = r"(?P<supp>附則)?(?P<art>\d+)条(?:の(?P<sub>\d+))?(?:第?(?P<para>\d+)項)?(?:(?P<item>\d+)号)?(?P<iroha>[イロハニホヘ])?"
-CITE = re.compile(r"(?P<act>" + "|".join(re.escape(a) for a in _ACT_NAMES) + r")?" + _ARTICLE)
+# Further paragraphs or items of the same article, as templates write them: 122条1項・2項,
+# 122条1項, 2項 (an English template's list). Without this the "2項" stayed Japanese.
+_MORE = r"(?P<more>(?:\s*[・、,]\s*第?\d+[項号])*)"
+CITE = re.compile(r"(?P<act>" + "|".join(re.escape(a) for a in _ACT_NAMES) + r")?" + _ARTICLE + _MORE)
 _SAME = re.compile(r"同条(?P<para>\d+)項")
+# An appended table (別表第一) and its row: 民事訴訟費用等に関する法律別表第一 14項 (the stamp-fee
+# table), 登録免許税法別表第一 1(15). English: Appended Table 1, item 14.
+TABLE = re.compile(
+    r"(?P<act>" + "|".join(re.escape(a) for a in _ACT_NAMES) + r")?別表第(?P<table>[一二三四五])\s*(?:(?P<row>\d+)項|(?P<ref>\d+\(\d+\)))?"
+)
+_KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+# A ministerial notice is cited whole or by its part (昭和45年建設省告示1552号第二), never by article.
+NOTICE = re.compile(r"(?P<act>" + "|".join(re.escape(a) for a in ACTS if "告示" in a) + r")(?:第(?P<part>[一二三四五]))?")
+# 2条11項・15条1項: the Japanese list mark between two whole citations reads as a comma in English.
+_BETWEEN = re.compile(r"(?<=[条項号イロハニホヘ])・(?=(?:附則)?\d+条)")
 
 
-def article_en(m: re.Match) -> str:
+def _roman(n: int) -> str:
+    return _ROMAN[n] if n < len(_ROMAN) else str(n)
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def article_number_en(m: re.Match) -> str:
+    """The article as English cites it, without "art.": 122(1), 231(2)(iv), 196(i), 10(1) and (4).
+
+    An item of an article without paragraphs is written 196(i), like 231(2)(iv), and not
+    "196, item (i)": in a list of articles the comma read as a new article number.
+    """
     art = m.group("art") + (f"-{m.group('sub')}" if m.group("sub") else "")
     if m.group("para"):
         art += f"({m.group('para')})"
     if m.group("item"):
-        n = int(m.group("item"))
-        item = f"({_ROMAN[n] if n < len(_ROMAN) else n})"
-        art += item if m.group("para") else f", item {item}"
+        art += f"({_roman(int(m.group('item')))})"
     if m.group("iroha"):
         art += f"({_IROHA[m.group('iroha')]})"
-    return ("Supplementary Provisions art. " if m.group("supp") else "art. ") + art
+    more = [(int(n), kind) for n, kind in re.findall(r"(\d+)([項号])", m.group("more") or "")]
+    if more:
+        art = _and([art] + [f"({n})" if kind == "項" else f"({_roman(n)})" for n, kind in more])
+    return art
+
+
+def article_en(m: re.Match) -> str:
+    """The article with its label: art. 122(1), or Supplementary Provisions art. 4(1) for 附則."""
+    return ("Supplementary Provisions art. " if m.group("supp") else "art. ") + article_number_en(m)
 
 
 def gloss_en(text: str, glossed: set[str]) -> str:
@@ -109,16 +146,25 @@ def gloss_en(text: str, glossed: set[str]) -> str:
     at the first mention only.
     """
 
-    def act_cite(m: re.Match) -> str:
-        act = m.group("act")
-        if act is None:
-            return article_en(m)
+    def act_name(act: str) -> str:
         act = ALIASES.get(act, act)
         name = ACTS[act]
         if act not in glossed:
             glossed.add(act)
             name = f"{name} ({act})"
-        return f"{name} {article_en(m)}"
+        return name
+
+    def act_cite(m: re.Match) -> str:
+        act = m.group("act")
+        if act is None:
+            return article_en(m)
+        return f"{act_name(act)} {article_en(m)}"
+
+    def table_cite(m: re.Match) -> str:
+        cite = f"Appended Table {_KANJI[m.group('table')]}"
+        if m.group("row") or m.group("ref"):
+            cite += f", item {m.group('row') or m.group('ref')}"
+        return f"{act_name(m.group('act'))} {cite}" if m.group("act") else cite
 
     for ja, en in CASES.items():
         text = text.replace(ja, en)
@@ -128,6 +174,9 @@ def gloss_en(text: str, glossed: set[str]) -> str:
     elif "Japan Housing Finance Agency (JHF)" in text:
         glossed.add("JHF")
     text = _SAME.sub(lambda m: f"para. {m.group('para')} of the same article", text)
+    text = _BETWEEN.sub(", ", text)
+    text = TABLE.sub(table_cite, text)
+    text = NOTICE.sub(lambda m: act_name(m.group("act")) + (f", Part {_KANJI[m.group('part')]}" if m.group("part") else ""), text)
     return CITE.sub(act_cite, text)
 
 

@@ -316,3 +316,14 @@ def test_japanese_reports_cite_sources_in_japanese_a_reader_can_look_up(reports)
         for english in ("article §", "(zansai policy)", "(practice", "domain.md"):
             assert english not in sources, f"{name}: «{english}» in the Japanese sources"
         assert "docs/sources.md" in sources
+
+
+def test_english_reports_leave_no_citation_half_translated(reports):
+    """A 2項 left after an English article, an item merged into a list of articles, or 附則
+    rendered after "art." (the legal review's c08 in English) must not reach an English reader."""
+    for name, result in reports:
+        text = render(result, "en")
+        for line in text.splitlines():
+            assert not re.search(r"\d+[条項号]", re.sub(r"\([^()]*\)", "", line)), f"{name}: {line}"
+            assert "art. Supplementary" not in line and "arts. Supplementary" not in line, f"{name}: {line}"
+            assert not re.search(r"arts?\. [^;]*\d, item \(", line), f"{name}: {line}"
