@@ -148,21 +148,30 @@ def deadlines_of(result: Result) -> list[Deadline]:
             note=_RENEWS,
         ))
 
-    # 4. three months to renounce an inheritance: the heirs' deadline if the debtor dies with the residual
-    if residual:
-        months, sources = _param(result, "inheritance_renunciation_months")
+    # 4. the heirs' three months to renounce the inheritance, only when the debtor has died
+    #    (debtor.date_of_death): for a living debtor it is no deadline of the case, and listing
+    #    it under "the case lacks the information" read as a gap in the file. The date is the
+    #    rules' (situations.renunciation_deadline), counted as if the heirs learned on the day
+    #    of death, as the assessment's warning says.
+    renunciation = _derived(result, "figure", "inheritance_renunciation_deadline")
+    if renunciation is not None:
+        rules, sources = _rules_of(result, renunciation)
+        months, _ = _param(result, "inheritance_renunciation_months")
         out.append(Deadline(
             id="inheritance_renunciation",
-            date=None,
-            title=Bilingual(ja="相続放棄の期限（相続人が相続の開始を知った時から3か月）",
-                            en="Deadline to renounce the inheritance (3 months from when an heir learns of it)"),
+            date=_date(result.figures.get("inheritance_renunciation_deadline")),
+            title=Bilingual(ja="相続放棄の期限（相続人が亡くなった日に知った場合）",
+                            en="Deadline to renounce the inheritance (for an heir who learned of the death on the day)"),
             consequence=Bilingual(
                 ja="期限を過ぎると相続を単純承認したものとみなされ、相続人が残債を引き継ぎます（民法921条2号・896条）。",
                 en="After it the heirs are deemed to have accepted the inheritance outright and take on the residual (Civil Code arts. 921(ii), 896).",
             ),
             sources=sources or ["民法915条1項"],
-            missing=Bilingual(ja="債務者が亡くなった場合の期限で、事案からは日付が決まりません（相続人が知った日から起算）",
-                              en="a deadline that arises only if the debtor dies; the case cannot date it (it runs from when an heir learns of the death)"),
+            rules=rules,
+            note=Bilingual(
+                ja=f"期限は自分が相続人になったことを知った時から{months}か月で数えるため、知ったのが後なら期限も後になります（民法915条1項）。",
+                en=f"The {months} months run from when each heir learned of being an heir, so an heir who learned later has until later (Civil Code art. 915(1)).",
+            ),
         ))
 
     for d in out:

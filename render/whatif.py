@@ -12,7 +12,7 @@ from typing import Any
 from app.diff import Change
 from app.result import Result
 from facts import display
-from render.statutes import source_display
+from render.statutes import gloss_en, source_display
 
 _T = {
     "head": ("事案 {case} の仮定（what-if）", "What-if for case {case}"),
@@ -346,8 +346,12 @@ def deadlines_text(result: Result, lang: str) -> str:
     sep = "、" if lang == "ja" else ", "
 
     def cited(sources: list[str]) -> str:
-        # as the report cites them: a Japanese reader sees no "domain.md §11 (zansai policy)"
-        return sep.join(source_display(s, lang)[1] for s in sources)
+        # as the report cites them: a Japanese reader sees no "domain.md §11 (zansai policy)",
+        # an English reader no 民法915条1項 (each act glossed with its Japanese name once)
+        shown = [source_display(s, lang)[1] for s in sources]
+        return sep.join(gloss_en(t, glossed) for t in shown) if lang == "en" else sep.join(shown)
+
+    glossed: set[str] = set()
 
     for d in [d for d in items if d.date is not None]:
         if d.days_left is not None and d.days_left < 0:

@@ -44,8 +44,7 @@ def test_a_filed_auction_with_a_subrogation_lists_its_deadlines_in_date_order(de
     assert "民事執行法76条1項" in ids["auction_bid_opening"].sources
     assert "任意売却" in ids["auction_bid_opening"].consequence.ja
     assert "152条" in ids["limitation_completion"].note.ja  # what would renew it
-    assert ids["inheritance_renunciation"].date is None and ids["inheritance_renunciation"].status == "missing"
-    assert ids["inheritance_renunciation"].sources == ["民法915条1項"]  # from the parameter
+    assert "inheritance_renunciation" not in ids  # the debtor is alive: no heirs' deadline
 
 
 def test_the_housing_clause_deadline_is_upcoming_on_its_last_day(desk, auction):
@@ -70,12 +69,22 @@ def test_a_filed_auction_without_a_bid_date_lists_the_bid_opening_as_missing(des
     assert result.deadlines[-1].date is None  # the undated ones come last
 
 
-def test_case_a_has_only_the_limitation_date_and_the_undated_inheritance_limit(desk):
+def test_case_a_whose_debtor_is_alive_has_only_the_limitation_date(desk):
+    # the heirs' renunciation deadline was listed as "information the case lacks" for a living
+    # debtor (legal review A.12): it is no deadline of this case
     result = desk.assess(desk.load_case(CASE_A))
     assert [(d.id, d.date) for d in result.deadlines] == [
         ("limitation_completion", result.figures["limitation_completion_date"]),
-        ("inheritance_renunciation", None),
     ]
+
+
+def test_case_a_whose_debtor_has_died_dates_the_renunciation_deadline_as_the_assessment_does(desk):
+    result = desk.assess(changed_case(desk.load_case(CASE_A), {"debtor.date_of_death": "2026-10-01"}))
+    d = by_id(result)["inheritance_renunciation"]
+    assert (d.date, d.status) == (dt.date(2027, 1, 1), "upcoming")  # 3 months, the first day not counted
+    assert d.date == result.figures["inheritance_renunciation_deadline"]  # the date the warning gives
+    assert d.rules == ["situations.renunciation_deadline"] and "民法915条1項" in d.sources
+    assert "知った時" in d.note.ja and "learned" in d.note.en  # a later knowledge moves it
 
 
 def test_a_bid_date_without_a_filed_auction_is_a_contradiction(desk):
@@ -123,9 +132,16 @@ def test_deadlines_prints_them_in_date_order_with_consequences(tmp_path):
     assert out.index("2026年（令和8年）11月22日") < out.index("2026年（令和8年）12月10日") < out.index("2031年（令和13年）5月23日")
     assert "あと82日" in out  # 2026-09-01 to 2026-11-22
     assert "民事再生法198条2項" in out and "過ぎると" in out
-    assert "日付が決まらない期限" in out and "相続放棄" in out
+    assert "相続放棄" not in out  # the debtor is alive
     en = CliRunner().invoke(main, ["deadlines", str(case), "--lang", "en"])
-    assert "Deadlines the case cannot date:" in en.output and "22 November 2026" in en.output
+    assert "22 November 2026" in en.output and "Civil Rehabilitation Act (民事再生法) art. 198(2)" in en.output
+
+
+def test_deadlines_lists_what_the_case_cannot_date_apart():
+    out = CliRunner().invoke(main, ["deadlines", AUCTION]).output
+    assert "日付が決まらない期限" in out and "開札期日" in out
+    en = CliRunner().invoke(main, ["deadlines", AUCTION, "--lang", "en"]).output
+    assert "Deadlines the case cannot date:" in en and "property.auction_bid_date" in en
 
 
 def test_deadlines_ics_is_read_back_by_icalendar_with_one_all_day_event_per_dated_deadline(tmp_path):
@@ -160,7 +176,7 @@ def test_passed_deadlines_are_not_exported_to_the_calendar(tmp_path):
 
 def test_deadlines_json_and_bad_input():
     data = json.loads(CliRunner().invoke(main, ["deadlines", CASE_A, "--json"]).output)
-    assert [d["id"] for d in data["deadlines"]] == ["limitation_completion", "inheritance_renunciation"]
+    assert [d["id"] for d in data["deadlines"]] == ["limitation_completion"]
     bad = CliRunner().invoke(main, ["deadlines", "no-such-case.yaml"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
