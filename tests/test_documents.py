@@ -106,6 +106,19 @@ def test_the_budget_shows_the_lines_the_capacity_and_the_offer_from_the_result(d
     assert "Bカード" in html and y(800_000) in html
 
 
+def test_a_ceiling_at_the_lowest_typical_installment_is_offered_as_it_is_not_as_a_range(desk):
+    # c09_pensioner of the legal review: "5,000円〜5,000円" (A.15)
+    text = CASE_A.read_text(encoding="utf-8")
+    case = yaml.safe_load(text)
+    case["debtor"]["monthly_take_home"] = 170_000  # 25万 less 80,000: capacity 85,000 -> 5,000
+    case, result = assess_text(desk, yaml.safe_dump(case, allow_unicode=True))
+    assert result.figures["installment_offer_high"] == 5_000
+    offer = row(documents.render_html("budget", result, "ja", case=case, labels=desk.labels), "capacity", "提案する月額")
+    assert "5,000円〜5,000円" not in offer and "5,000円（家計から計算した上限" in offer
+    en = documents.render_html("budget", result, "en", case=case, labels=desk.labels)
+    assert "between ¥5,000 and ¥5,000" not in en and "¥5,000 (the ceiling the budget allows" in en
+
+
 def test_a_budget_line_the_case_leaves_out_is_a_blank_not_zero(desk):
     text = case_a_with(lambda d: d["budget"].pop("rent"))
     case, result = assess_text(desk, text)

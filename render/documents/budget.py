@@ -46,6 +46,8 @@ _WORDING: dict[str, dict[str, str]] = {
     "ceiling": {"ja": "分割額の上限（家計から計算）", "en": "Installment ceiling (from the budget)"},
     "offer": {"ja": "提案する月額", "en": "Proposed monthly payment"},
     "offer_range": {"ja": "{low}〜{high}の範囲で、続けられる額", "en": "an amount that can be kept up, between {low} and {high}"},
+    "offer_ceiling": {"ja": "{high}（家計から計算した上限で、これより低い額から始める余地はありません）",
+                      "en": "{high} (the ceiling the budget allows; there is no lower amount to start from)"},
     "offer_blank": {"ja": "月額 ＿＿＿＿＿＿ 円（相談のうえ記入）", "en": "¥ ________ a month (to agree and fill in)"},
     "months": {"ja": "上限額で払った場合の完済までの月数", "en": "Months to repay at the ceiling"},
     "reasoning": {"ja": "この額の根拠", "en": "How these amounts were reached"},
@@ -139,7 +141,10 @@ def budget_view(result: Result, case: Case | None, lang: str = "ja", labels: Lab
     floor = result.parameters.get("installment_floor")
     offer = None
     if installments and "installment_offer_high" in figures and floor is not None:
-        offer = L["offer_range"].format(low=display.yen(int(floor.value), lang), high=display.yen(int(figures["installment_offer_high"]), lang))
+        low, high = int(floor.value), int(figures["installment_offer_high"])
+        # a ceiling at or below the floor leaves no range: not "5,000円〜5,000円" (installments.negotiation_at_ceiling)
+        key = "offer_range" if high > low else "offer_ceiling"
+        offer = L[key].format(low=display.yen(low, lang), high=display.yen(high, lang))
     formula = L["capacity_formula"]
     parts = (debtor.get("monthly_take_home"), budget.get("other_income"), budget.get("living_costs"), figures.get("monthly_capacity"))
     if all(v is not None for v in parts):
