@@ -103,6 +103,9 @@ TABLE = re.compile(
 _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 # A ministerial notice is cited whole or by its part (昭和45年建設省告示1552号第二), never by article.
 NOTICE = re.compile(r"(?P<act>" + "|".join(re.escape(a) for a in ACTS if "告示" in a) + r")(?:第(?P<part>[一二三四五]))?")
+# 消費税法29条（平成28年法律85号による改正）: the amending act of a dated value's source.
+AMENDED = re.compile(r"（(?P<era>昭和|平成|令和)(?P<year>\d+)年法律第?(?P<no>\d+)号による改正）")
+_ERA_START = {"昭和": 1925, "平成": 1988, "令和": 2018}
 # 2条11項・15条1項: the Japanese list mark between two whole citations reads as a comma in English.
 _BETWEEN = re.compile(r"(?<=[条項号イロハニホヘ])・(?=(?:附則)?\d+条)")
 
@@ -166,6 +169,9 @@ def gloss_en(text: str, glossed: set[str]) -> str:
             cite += f", item {m.group('row') or m.group('ref')}"
         return f"{act_name(m.group('act'))} {cite}" if m.group("act") else cite
 
+    if text in ACTS or text in ALIASES:  # an act cited as a whole (特定調停法), no article to hang it on
+        return act_name(text)
+    text = AMENDED.sub(lambda m: f" (as amended by Act No. {m.group('no')} of {_ERA_START[m.group('era')] + int(m.group('year'))})", text)
     for ja, en in CASES.items():
         text = text.replace(ja, en)
     if "JHF" not in glossed and re.search(r"(?<!\()\bJHF\b", text) and "Japan Housing Finance Agency (JHF)" not in text:

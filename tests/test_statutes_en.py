@@ -102,3 +102,10 @@ def test_explain_shows_a_rules_sources_in_english():
         "Ministry of Construction Notice No. 1552 of 1970 (maximum brokerage fees) (昭和45年建設省告示1552号), Part 2; "
         "Civil Rehabilitation Act art. 122(2)"
     )
+
+
+def test_a_dated_value_s_amending_act_and_a_whole_act_are_rendered_in_english():
+    # parameter sources now reach the report's sources: 消費税法29条 as amended, 特定調停法 with no article
+    assert gloss_en("消費税法29条（平成28年法律85号による改正）", set()) == \
+        "Consumption Tax Act (消費税法) art. 29 (as amended by Act No. 85 of 2016)"
+    assert gloss_en("特定調停法", set()).endswith("(特定調停法)") and gloss_en("特定調停法", set()).startswith("Act on")
