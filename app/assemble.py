@@ -33,7 +33,7 @@ from app.result import (
 )
 from engine.memory import Record, Run
 from facts.builder import FactSet
-from facts.models import collector_paused, maker
+from facts.models import build, collector_paused, maker
 from facts.case import Case
 from facts.text import Bilingual
 from knowledge import expr as E
@@ -240,7 +240,8 @@ def _warnings(rb: RuleBase, run: Run, derived: list[Record]) -> list[WarningItem
             "message": r.text or decl.title,
             "about": list(r.about),
             "urgency": decl.urgency,
-            "next_step": decl.next_step,
+            # a step every rule behind the warning gave in place of the catalog's (engine/conclude.py)
+            "next_step": build(Bilingual, **r.extra["next_step"]) if "next_step" in r.extra else decl.next_step,
             "bring": list(decl.bring),
             "fact": r.id,
         }))

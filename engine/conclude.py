@@ -133,7 +133,8 @@ class Concluder:
             self._derive(run, firing, "path", c.path, {}, (), self._fill(c.summary, resolve), None,
                          extra={"figures": list(c.figures)} if c.figures is not None else None)
         elif isinstance(c, WarningConclusion):
-            self._derive(run, firing, "warning", c.warning, {}, about, self._fill(c.message, resolve), None)
+            step = None if c.next_step is None else {"next_step": {"ja": c.next_step.ja, "en": c.next_step.en}}
+            self._derive(run, firing, "warning", c.warning, {}, about, self._fill(c.message, resolve), None, extra=step)
         elif isinstance(c, BlockConclusion):
             self._derive(run, firing, "block", c.block, {}, (), self._fill(c.reason, resolve), None)
         elif isinstance(c, RankConclusion):
@@ -185,6 +186,9 @@ class Concluder:
             # recorded as a second reason for the fact we already have. A warning keeps
             # what each rule said: two rules may give the same warning for different paths.
             existing.firings.append(firing.index)
+            if kind == "warning" and existing.extra.get("next_step") != (extra or {}).get("next_step"):
+                # the rules giving this warning disagree on the first step: the catalog's applies
+                existing.extra.pop("next_step", None)
             if kind == "warning" and text is not None and existing.text is not None and text.ja not in existing.text.ja:
                 existing.text = build(Bilingual, ja=f"{existing.text.ja}{text.ja}", en=f"{existing.text.en} {text.en}")  # Japanese sentences join without a space
             firing.concluded.append(existing_id)

@@ -312,6 +312,8 @@ class _RuleChecker:
                 ja, en = _did_you_mean(c.warning, cat.warnings)
                 self.fail(where, f"警告 {c.warning} はカタログにありません{ja}", f"unknown warning {c.warning}{en}")
             self._placeholders(c.message, where)
+            if c.next_step is not None and ("{" in c.next_step.ja or "{" in c.next_step.en):
+                self.fail(where, f"警告 {c.warning} の next_step に {{…}} は書けません", f"warning {c.warning}: a next_step cannot hold a {{…}} placeholder")
             return c, None
         if isinstance(c, PathConclusion):
             self._path(c.path, where)

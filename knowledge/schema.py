@@ -116,6 +116,11 @@ class FindingConclusion(_Strict):
 class WarningConclusion(_Strict):
     warning: str
     message: Bilingual
+    # what to do this week when this rule gives the warning, in place of the catalog's
+    # next_step: one warning id can arise from causes that call for different first steps
+    # (a tax seizure is answered at the tax office, a court title with a lawyer). Used only
+    # when every rule that gave the warning says the same; otherwise the catalog's step.
+    next_step: Bilingual | None = None
 
 
 class PathConclusion(_Strict):

@@ -17,7 +17,9 @@ that boundary pairs differ only in the value under test.
 - ``missing``: missing-information fields that must be reported;
 - ``fired`` / ``not_fired``: rule ids;
 - ``stage``: pre_sale or post_sale;
-- ``path_figures``: the figures given beside a listed path, by path, in order.
+- ``path_figures``: the figures given beside a listed path, by path, in order;
+- ``steps`` / ``no_steps``: text that must / must not be part of a step of the Japanese
+  report's 今週やること (the catalog's or a rule's ``next_step``), e.g. who to see first.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import yaml
 
 from app.result_json import plain
+from render.lead import next_steps
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
@@ -37,7 +40,7 @@ EXAMPLES = ROOT / "examples"
 EXPECT_KEYS = {
     "paths", "includes_paths", "excludes_paths", "blocked", "figures", "absent_figures",
     "warnings", "no_warnings", "missing", "fired", "not_fired", "stage", "findings", "per_debt_figures",
-    "path_figures",
+    "path_figures", "steps", "no_steps",
 }
 
 
@@ -126,4 +129,12 @@ def check(result: Any, expect: dict) -> list[str]:
     for path, names in expect.get("path_figures", {}).items():  # the figures given beside a listed path
         if shown.get(path) != names:
             errors.append(f"figures beside {path}: {shown.get(path)} != {names}")
+    if "steps" in expect or "no_steps" in expect:
+        steps = next_steps(result, "ja")  # the report's own choice of at most three steps
+        for text in expect.get("steps", []):
+            if not any(text in s for s in steps):
+                errors.append(f"no step says «{text}» (steps: {steps})")
+        for text in expect.get("no_steps", []):
+            if any(text in s for s in steps):
+                errors.append(f"a step says «{text}» but should not (steps: {steps})")
     return errors
