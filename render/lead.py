@@ -90,7 +90,11 @@ def headline(result: Result, lang: str) -> str:
         parts.append(f"{LABELS['most_urgent'][lang]}: {urgent.title.get(lang)}{LABELS['see_warnings'][lang]}" + ("。" if ja else "."))
     # the one date to act by, when the case gives it: the last day a voluntary sale or the housing
     # clause is still open (the limitation date is not a limit to act by, and is shown where it is live)
-    limit = next((d for d in result.deadlines if d.id in _ACT_BY and d.status == "upcoming"), None)
+    offered = {w.id for w in result.warnings}
+    # the clause's last day is a limit to act by only while the clause is offered: not when another
+    # lien on the home excludes it (民事再生法198条1項ただし書, situations.housing_clause_excluded_*)
+    limit = next((d for d in result.deadlines if d.id in _ACT_BY and d.status == "upcoming"
+                  and (d.id != "housing_loan_clause" or "housing_loan_clause_possible" in offered)), None)
     if limit is not None and limit.date is not None:
         when = display.date(limit.date, lang)
         parts.append(f"期限: {when}（あと{limit.days_left}日）— {limit.title.ja}。" if ja
