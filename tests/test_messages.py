@@ -56,6 +56,36 @@ def test_nothing_invites_payment_while_the_limitation_may_be_invoked(reports):
     assert checked >= 15
 
 
+def _finding(result, name):
+    return any(d.kind == "finding" and d.name == name for d in result.derived)
+
+
+def test_an_auction_pending_on_a_possibly_barred_claim_checks_the_filing_date_before_anyone_approaches_the_creditor(reports):
+    """Review A.1: asking the creditor to consent to a voluntary sale is an acknowledgment (民法152条1項) that
+    forfeits a completed limitation (最大判昭41.4.20), so the filing-date check comes first, no step tells the
+    debtor to contact the creditor now, and nothing in the report invites payment or negotiation."""
+    from knowledge.load import load_rule_base  # noqa: PLC0415
+
+    catalog = load_rule_base().catalog.warnings
+    check = catalog["limitation_auction_filing_check"].next_step
+    contact_now = catalog["auction_deadline"].next_step
+    checked = 0
+    for name, result in reports:
+        if not _finding(result, "limitation_depends_on_filing_date"):
+            continue
+        checked += 1
+        for lang in ("ja", "en"):
+            steps = next_steps(result, lang)
+            assert steps[0] == check.get(lang), f"{name} ({lang}): {steps}"
+            # not in the first three steps, nor waiting below them as a warning's step
+            assert contact_now.get(lang) not in steps, f"{name} ({lang}): {steps}"
+            assert all(w.next_step is None or w.next_step.get(lang) != contact_now.get(lang) for w in result.warnings), name
+            text = render(result, lang)
+            for phrase in STYLE["limitation_unsafe"][lang]:
+                assert phrase.lower() not in text.lower(), f"{name} ({lang}): «{phrase}» before the filing date is checked"
+    assert checked >= 3
+
+
 def test_the_unsafe_phrases_are_real(reports):
     """Each listed phrase class occurs in some report without the limitation path, so the list is not vacuous."""
     seen = set()
