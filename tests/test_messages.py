@@ -86,6 +86,26 @@ def test_an_auction_pending_on_a_possibly_barred_claim_checks_the_filing_date_be
     assert checked >= 3
 
 
+def test_a_limitation_that_is_near_comes_first_and_is_not_called_unrealistic(reports):
+    """Review A.2: within params.limitation_approaching_months of completion the first step is not to pay or
+    sign, waiting is not called unrealistic, and installments do not rank first when another path is listed."""
+    from knowledge.load import load_rule_base  # noqa: PLC0415
+
+    step = load_rule_base().catalog.warnings["limitation_approaching"].next_step
+    checked = 0
+    for name, result in reports:
+        if not _finding(result, "limitation_approaching"):
+            continue
+        checked += 1
+        assert "limitation_not_realistic" not in {w.id for w in result.warnings}, name
+        paths = [r.path for r in result.recommendations]
+        if set(paths) - {"installment_negotiation", "specific_conciliation"}:
+            assert paths[0] not in ("installment_negotiation", "specific_conciliation"), f"{name}: {paths}"
+        for lang in ("ja", "en"):
+            assert next_steps(result, lang)[0] == step.get(lang), f"{name} ({lang})"
+    assert checked >= 4
+
+
 def test_the_unsafe_phrases_are_real(reports):
     """Each listed phrase class occurs in some report without the limitation path, so the list is not vacuous."""
     seen = set()
