@@ -76,7 +76,6 @@ CASES: dict[str, str] = {
     "最判昭和42年10月6日": "Supreme Court, 6 October 1967",
     "最判昭和60年2月12日": "Supreme Court, 12 February 1985",
     "最判昭和63年10月18日": "Supreme Court, 18 October 1988",
-    "最判平成10年2月10日": "Supreme Court, 10 February 1998",
     "最判平成28年6月27日": "Supreme Court, 27 June 2016",
 }
 ALIASES = {
