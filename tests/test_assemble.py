@@ -125,8 +125,12 @@ def test_recommendations_are_numbered_in_ranked_order_with_the_catalog_words(des
         assert x.fact == listing.id
         assert x.title == decl.title and x.next_step == decl.next_step is not None
         assert x.summary == (listing.text or decl.description)
-        assert x.figures == {k: r.figures[k] for k in decl.key_figures if k in r.figures}
+        # the catalog's key figures, unless the rule that listed the path names its own (path conclusion figures:)
+        keys = listing.extra.get("figures", decl.key_figures)
+        assert x.figures == {k: r.figures[k] for k in keys if k in r.figures}
     assert r.recommendations[0].figures["residual_debt"] == 8049000
+    # case A's ceiling is below its monthly damages: the installment listing shows them beside it
+    assert list(r.recommendations[3].figures) == ["installment_offer_high", "proposed_monthly_payment", "monthly_late_damages", "months_to_repay"]
 
 
 def test_a_recommendation_names_the_rules_that_listed_it_then_those_that_ranked_it(desk):
