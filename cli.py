@@ -393,7 +393,7 @@ def _parameter_text(rb: Any, name: str, lang: str) -> str:
         lines.append(f"  - {since}: {display.value(entry.value, p.kind, lang, p.unit)}  [{_sources(list(entry.sources), lang)}]")
     if p.note:
         lines.append(("注記: " if ja else "Note: ") + p.note.get(lang))
-    readers = [r.id for r in rb.rules if f"params.{name}" in " ".join([*r.spec.when, *(str(getattr(c, "value", "") or "") for c in r.spec.then)])]
+    readers = [r.id for r in rb.rules if name in r.parameters_read]
     lines.append(("読むルール: " if ja else "Read by: ") + (", ".join(readers) or "—"))
     lines.append(f"{'ルールセット' if ja else 'Rule set'}: {rb.version[:12]}")
     return "\n".join(lines) + "\n"

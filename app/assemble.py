@@ -8,7 +8,6 @@ conclusions (``app.rank``) and records which parameter values applied.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -115,8 +114,7 @@ def _rule_parts(rule: Any) -> tuple[Any, str, Bilingual, tuple[str, ...], Biling
     parts = _RULE_PARTS.get(id(rule))
     if parts is None or parts[0] is not rule:
         spec = rule.spec
-        values = [str(getattr(c, "value", "") or "") for c in spec.then]
-        then_params = tuple(sorted({m for v in values for m in _PARAM_REF.findall(v)}))
+        then_params = tuple(sorted(rule.parameters_computed))
         parts = _RULE_PARTS[id(rule)] = (rule, rule.id, spec.title, tuple(spec.sources), spec.note, rule.stratum, then_params)
     return parts
 
@@ -267,27 +265,10 @@ def _missing(rb: RuleBase, run: Run, derived: list[Record]) -> list[MissingItem]
     ]
 
 
-_PARAM_REF = re.compile(r"params\.([a-z_0-9]+)")
-
-
-_READS: dict[int, tuple[Any, frozenset[str]]] = {}
-
-
-def _reads(rule: Any) -> frozenset[str]:
-    """The parameters a rule reads in its conditions and computed values (not in its messages)."""
-    known = _READS.get(id(rule))
-    if known is not None and known[0] is rule:  # the rule itself is kept, so its id is never reused
-        return known[1]
-    texts = list(rule.spec.when) + [str(getattr(c, "value", "") or "") for c in rule.spec.then]
-    reads = frozenset(m for t in texts for m in _PARAM_REF.findall(t))
-    _READS[id(rule)] = (rule, reads)
-    return reads
-
-
 def _params_read(run: Run) -> set[str]:
     read: set[str] = set()
     for f in run.firings:
-        read |= _reads(f.rule)
+        read |= f.rule.parameters_read
     return read
 
 

@@ -22,9 +22,7 @@ from typing import Any
 from app.result import Result
 from app.result_json import plain
 from facts.text import Bilingual
-from knowledge import expr as E
 from knowledge.model import Rule, RuleBase
-from knowledge.parser import parse
 
 
 # ---------------------------------------------------------------------------
@@ -126,17 +124,6 @@ def rule_base_diff(old: RuleBase, new: RuleBase) -> RuleBaseDiff:
         if name not in old.parameters:
             diff.parameters.append(ParameterChange(name, "added", None, _parameter_definition(param), param.title))
     return diff
-
-
-def parameters_read(rule: Rule) -> set[str]:
-    """The parameters a rule's conditions and conclusions read."""
-    names: set[str] = set()
-    for condition in rule.conditions:
-        names.update(r.name for r in E.refs(parse(condition.text)) if r.scope == "params")
-    for _spec, expression in rule.conclusions:
-        if expression is not None:
-            names.update(r.name for r in E.refs(expression) if r.scope == "params")
-    return names
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +324,7 @@ def decision_diff(old: Result, new: Result, old_rules: RuleBase | None = None, n
             for rid in involved:
                 for table in (rules_old, rules_new):
                     if rid in table:
-                        for name in parameters_read(table[rid]) & changed_params:
+                        for name in table[rid].parameters_read & changed_params:
                             readers.setdefault(name, set()).add(rid)
             because += [f"parameter:{name}" for name in sorted(readers)]
             change.because = because

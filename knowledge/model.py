@@ -94,6 +94,19 @@ class Rule:
     def produces(self) -> set[str]:
         return produced_by(self.spec)
 
+    @cached_property
+    def parameters_computed(self) -> frozenset[str]:
+        """The parameters its conclusions' computed values read (a message shows its own in its text)."""
+        return frozenset(r.name for _, tree in self.conclusions if tree is not None for r in E.refs(tree) if r.scope == "params")
+
+    @cached_property
+    def parameters_read(self) -> frozenset[str]:
+        """The parameters its conditions and its conclusions' computed values read."""
+        from knowledge.parser import parse  # the text, not the resolved tree: exists/missing tests keep their reference
+
+        in_conditions = (r.name for c in self.conditions for r in E.refs(parse(c.text)) if r.scope == "params")
+        return self.parameters_computed | frozenset(in_conditions)
+
 
 @dataclass
 class RuleBase:
