@@ -89,23 +89,21 @@ class Output:
             out = self.stream.fileno()
         except (OSError, ValueError):  # a stream with no file behind it (a test's captured output)
             out = -1
-        while count > 0:
-            if out < 0:
-                sent = 0
-            else:
-                try:
-                    sent = os.sendfile(out, source, None, count)
-                except OSError as error:
-                    if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-                        raise
-                    sent = 0
-            if sent <= 0:  # refused, or the source ended early: the rest the ordinary way
-                rest = os.read(source, count)
-                if len(rest) < count:
-                    raise OSError(errno.EIO, f"a worker's spool file ended {count - len(rest)} bytes short")
-                self.stream.write(rest)
-                return
+        while out >= 0 and count > 0:
+            try:
+                sent = os.sendfile(out, source, None, count)
+            except OSError as error:
+                if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    raise
+                break
+            if sent <= 0:  # the source ended early: the read below says so
+                break
             count -= sent
+        if count > 0:  # refused, or no file behind the stream: the rest the ordinary way
+            rest = os.read(source, count)
+            if len(rest) < count:
+                raise OSError(errno.EIO, f"a worker's spool file ended {count - len(rest)} bytes short")
+            self.stream.write(rest)
 
     def commit(self) -> None:
         self.stream.flush()
