@@ -102,10 +102,9 @@ class Rule:
     @cached_property
     def parameters_read(self) -> frozenset[str]:
         """The parameters its conditions and its conclusions' computed values read."""
-        from knowledge.parser import parse  # the text, not the resolved tree: exists/missing tests keep their reference
-
-        in_conditions = (r.name for c in self.conditions for r in E.refs(parse(c.text)) if r.scope == "params")
-        return self.parameters_computed | frozenset(in_conditions)
+        # E.walk does not look inside the resolved tree's field and fact tests: their reference is read here
+        refs = (n.ref if isinstance(n, (FieldTest, FactTest)) else n for c in self.conditions for n in E.walk(c.tree))
+        return self.parameters_computed | frozenset(r.name for r in refs if isinstance(r, E.Ref) and r.scope == "params")
 
 
 @dataclass
