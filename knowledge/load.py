@@ -283,7 +283,7 @@ def _pydantic_problems(where: str, exc: ValidationError, problems: Problems, raw
                 hint_ja, hint_en = "（字下げがずれていませんか）", " (is it indented wrongly?)"
             ja, en = f"知らない項目 {key} です{hint_ja}", f"unknown key {key}{hint_en}"
             rest = rest[: rest.rfind(".")] if "." in rest else ""
-        elif place and loc_is_value(err["loc"]):
+        elif place and _loc_is_value(err["loc"]):
             # pydantic reports each type of the value's union: one message naming the parameter's kind
             kind = _raw_item(err["loc"], raw).get("kind", "?")
             rest = ".".join(str(p) for p in err["loc"][2:] if str(p) not in ("int", "decimal", "date"))
@@ -298,13 +298,14 @@ def _pydantic_problems(where: str, exc: ValidationError, problems: Problems, raw
         problems.add(f"{where}: {location}" if location else where, ja, en)
 
 
-def loc_is_value(loc: tuple) -> bool:
+def _loc_is_value(loc: tuple) -> bool:
     """A parameter's value (``value``, or ``values.N.value``), reported once per type of the union it is."""
     tail = [str(p) for p in loc[2:]]
     return loc[0] == "parameters" and (tail[:1] == ["value"] or (len(tail) >= 3 and tail[0] == "values" and tail[2] == "value"))
 
 
 def _raw_item(loc: tuple, raw: Any) -> dict:
+    """The rule or parameter entry (as written) that ``rules.N`` / ``parameters.N`` points to; {} if none."""
     items = raw.get(loc[0]) if isinstance(raw, dict) else None
     item = items[loc[1]] if isinstance(items, list) and isinstance(loc[1], int) and loc[1] < len(items) else None
     return item if isinstance(item, dict) else {}
@@ -313,10 +314,8 @@ def _raw_item(loc: tuple, raw: Any) -> dict:
 def _named(loc: tuple, raw: Any) -> tuple[str, str]:
     """(``rule id`` or ``parameter name`` in place of ``rules.57`` / ``parameters.11``, the rest of the location)."""
     parts = [str(p) for p in loc]
-    if len(loc) >= 2 and loc[0] in ("rules", "parameters") and isinstance(loc[1], int) and isinstance(raw, dict):
-        items = raw.get(loc[0])
-        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
-        name = item.get("id" if loc[0] == "rules" else "name") if isinstance(item, dict) else None
+    if len(loc) >= 2 and loc[0] in ("rules", "parameters"):
+        name = _raw_item(loc, raw).get("id" if loc[0] == "rules" else "name")
         if isinstance(name, str) and name:
             return name, ".".join(parts[2:])
     return "", ".".join(parts)
