@@ -7,6 +7,7 @@ queries the store or runs the engine.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from app.diff import Change, DecisionDiff, ParameterChange, RuleChange
@@ -64,6 +65,7 @@ _KIND = {
 }
 
 _CHANGE = {"added": ("追加", "added"), "removed": ("削除", "removed"), "changed": ("変更", "changed")}
+_CAUSE = {"parameter": ("パラメータ", "parameter"), "rule": ("ルール", "rule")}  # what a change's "because" names
 _FIELD = {
     "when": ("条件", "conditions"),
     "then": ("結論", "conclusions"),
@@ -90,8 +92,8 @@ def value_text(value: Any, lang: str = "ja") -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, float):  # a ratio figure: four places say whether it moved, sixteen only add noise
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, (float, Decimal)):  # a ratio: four places say whether it moved, sixteen only add noise
+        return f"{Decimal(value):,.4f}".rstrip("0").rstrip(".")
     if isinstance(value, list) and value and all(isinstance(v, dict) and {"from", "value"} <= set(v) for v in value):
         # a parameter's dated values, each with the date it takes effect
         return ", ".join(
@@ -169,12 +171,12 @@ def _reason_line(reason: RuleChange | ParameterChange, lang: str, via: list[str]
         f" ({reason.title.get(lang)})" if reason.title else "")
     change = _pick(_CHANGE[reason.change], lang)
     if isinstance(reason, ParameterChange):
-        word = "パラメータ" if lang == "ja" else "parameter"
+        word = _pick(_CAUSE["parameter"], lang)
         text = f"{word} {reason.name}{title}: {change} {value_text(reason.old, lang)} → {value_text(reason.new, lang)}"
         if via:
             text += f"; {t('read_by', lang)}: {', '.join(via)}"
         return text
-    word = "ルール" if lang == "ja" else "rule"
+    word = _pick(_CAUSE["rule"], lang)
     fields = ", ".join(_pick(_FIELD.get(f, (f, f)), lang) for f in reason.fields)
     return f"{word} {reason.id}{title}: {change}" + (f" ({fields})" if fields else "")
 
@@ -195,9 +197,8 @@ def diff_text(diff: DecisionDiff, lang: str) -> list[str]:
                         name = key.split(":", 1)[1]
                         via = tuple(change.via.get(name) or ())
                         if (key, via) in told:
-                            kind = key.split(":", 1)[0]
-                            word = {"parameter": ("パラメータ", "parameter"), "rule": ("ルール", "rule")}.get(kind, (kind, kind))
-                            lines.append(f"      {t('because', lang)}: {_pick(word, lang)} {name} " + ("（上と同じ）" if lang == "ja" else "(as above)"))
+                            word = _pick(_CAUSE[key.split(":", 1)[0]], lang)
+                            lines.append(f"      {t('because', lang)}: {word} {name} " + ("（上と同じ）" if lang == "ja" else "(as above)"))
                             continue
                         told.add((key, via))
                         lines.append(f"      {t('because', lang)}: " + _reason_line(reasons[key], lang, change.via.get(name)))

@@ -6,12 +6,12 @@ Built from the data app.whatif / app.deadlines return; nothing here assesses a c
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from app.diff import Change
 from app.result import Result
 from facts import display
+from render.audit import value_text
 from render.statutes import gloss_en, source_display
 
 _T = {
@@ -67,14 +67,6 @@ def _figure_value(value: Any, name: str, results: tuple[Result, ...], lang: str)
     return display.neutral(value)
 
 
-def _exact(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{Decimal(value):,.4f}".rstrip("0").rstrip(".")
-
-
 def _rank(n: Any, lang: str) -> str:
     return "—" if n is None else (f"{n}位" if lang == "ja" else f"#{n}")
 
@@ -89,7 +81,7 @@ def change_line(change: Change, lang: str, results: tuple[Result, ...]) -> str:
         new = _figure_value(change.new, change.name, results, lang) if change.new is not None else "—"
         if old == new and change.old is not None and change.new is not None:
             # the change is below what the rounded display shows: the exact values say it moved
-            return f"{head}: {old} → {new} ({_exact(change.old)} → {_exact(change.new)})"
+            return f"{head}: {old} → {new} ({value_text(change.old)} → {value_text(change.new)})"
         return f"{head}: {old} → {new}"
     if change.kind == "path_blocked" and isinstance(change.new, dict):
         return f"{head}: {change.new.get(lang, '')}"
