@@ -17,7 +17,8 @@ from knowledge.model import RuleBase
 SOURCES_MD = Path(__file__).resolve().parent.parent / "docs" / "sources.md"
 
 
-def _section(text: str, title_start: str) -> str:
+def section(text: str, title_start: str) -> str:
+    """One "## " section of docs/sources.md, by the start of its title."""
     after = text.split("\n## " + title_start, 1)[1]
     return after.split("\n## ", 1)[0]
 
@@ -25,9 +26,9 @@ def _section(text: str, title_start: str) -> str:
 def registry(path: Path = SOURCES_MD) -> dict[str, set[str]]:
     """What docs/sources.md lists: the article's headings, the domain notes' sections, acts and cases."""
     text = path.read_text(encoding="utf-8")
-    article = _section(text, "元記事")
-    notes = _section(text, "zansai's domain notes")
-    law = _section(text, "Statutes")
+    article = section(text, "元記事")
+    notes = section(text, "zansai's domain notes")
+    law = section(text, "Statutes")
     acts, cases = set(), set()
     for line in law.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]

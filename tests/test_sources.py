@@ -7,15 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from knowledge.load import load_rule_base
-from knowledge.sources import cited, registry, resolve, unresolved
+from knowledge.sources import SOURCES_MD, cited, registry, resolve, section, unresolved
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES_MD = ROOT / "docs" / "sources.md"
-
-
-def _section(text: str, title_start: str) -> str:
-    after = text.split("\n## " + title_start, 1)[1]
-    return after.split("\n## ", 1)[0]
 
 
 def test_every_source_of_every_rule_and_parameter_is_in_docs_sources_md():
@@ -48,7 +42,7 @@ def test_the_english_act_names_the_report_uses_are_the_ones_docs_sources_md_list
 
     text = SOURCES_MD.read_text(encoding="utf-8")
     table = {}
-    for line in _section(text, "Statutes").splitlines():
+    for line in section(text, "Statutes").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and len(cells) == 2 and not set(cells[0]) <= set("-") and cells[0] != "法令名":
             table[cells[0]] = cells[1]
