@@ -186,9 +186,10 @@ class Concluder:
             # recorded as a second reason for the fact we already have. A warning keeps
             # what each rule said: two rules may give the same warning for different paths.
             existing.firings.append(firing.index)
-            if kind == "warning" and existing.extra.get("next_step") != (extra or {}).get("next_step"):
-                # the rules giving this warning disagree on the first step: the catalog's applies
-                existing.extra.pop("next_step", None)
+            for override in _OVERRIDES:
+                if existing.extra.get(override) != (extra or {}).get(override):
+                    # the rules giving this conclusion disagree on how it is shown: the catalog's applies
+                    existing.extra.pop(override, None)
             if kind == "warning" and text is not None and existing.text is not None and text.ja not in existing.text.ja:
                 existing.text = build(Bilingual, ja=f"{existing.text.ja}{text.ja}", en=f"{existing.text.en} {text.en}")  # Japanese sentences join without a space
             firing.concluded.append(existing_id)
@@ -239,6 +240,11 @@ class Concluder:
                 parts.append((literal, ref, spec == "bare", rb.catalog.labels.get(ref.text), *rb.kind_of(ref)))
         return tuple(parts)
 
+
+# What a rule may give in place of the catalog's: a warning's first step (next_step), the figures
+# shown beside a path (figures). Kept only while every rule giving the conclusion says the same,
+# so what is shown never depends on which rule durable-rules fired first.
+_OVERRIDES = ("next_step", "figures")
 
 _templates: dict[str, tuple[tuple[str, E.Ref | None, str], ...]] = {}
 

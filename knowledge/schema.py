@@ -126,7 +126,8 @@ class WarningConclusion(_Strict):
 class PathConclusion(_Strict):
     path: str
     summary: Bilingual
-    # the figures shown beside the path when this rule lists it; default: the catalog's key_figures
+    # the figures shown beside the path, in place of the catalog's key_figures; like a warning's
+    # next_step, used only when every rule that listed the path says the same (engine.conclude)
     figures: list[str] | None = None
 
 

@@ -38,3 +38,29 @@ def test_figures_the_catalog_knows_are_accepted():
     rule_base = load_rule_base_from_files(files)
     (conclusion,) = [c for c, _ in rule_base.rule("shown.rule").conclusions]
     assert conclusion.figures == ["monthly_capacity"]
+
+
+def _case_a_installment_figures(then: str) -> list[str]:
+    """The figures beside installment negotiation in case A, with one more rule listing it."""
+    from app.desk import Desk
+
+    files, _ = read_rule_files()
+    # read after the listing's own figures, so this rule fires after case A's listing rule
+    files["shown.yaml"] = (TOPIC.replace("        figures: [{figures}]\n", then)
+                           .replace("mortgage.arrears_months > 1", "figure.months_to_repay > 1").format().encode())
+    desk = Desk(rule_base=load_rule_base_from_files(files))
+    try:
+        result = desk.assess(desk.load_case("examples/case_a.yaml"), explain=False)
+    finally:
+        desk.close()
+    assert any(f.rule == "shown.rule" for f in result.trace)
+    return next(list(r.figures) for r in result.recommendations if r.path == "installment_negotiation")
+
+
+def test_rules_that_list_a_path_with_the_same_figures_keep_them_and_rules_that_disagree_get_the_catalogs():
+    # case A's own listing (damages waived) names four figures; a second rule naming the same keeps them
+    same = "        figures: [installment_offer_high, proposed_monthly_payment, monthly_late_damages, months_to_repay]\n"
+    assert _case_a_installment_figures(same) == [
+        "installment_offer_high", "proposed_monthly_payment", "monthly_late_damages", "months_to_repay"]
+    # one naming none disagrees, whichever fires first: the catalog's key figures are shown
+    assert _case_a_installment_figures("") == ["installment_offer_high", "proposed_monthly_payment", "months_to_repay"]
