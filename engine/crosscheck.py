@@ -15,8 +15,9 @@ facts are only ever added, so nothing else it saw true can have turned false.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import Counter
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from engine.codec import engine_error
 from engine.compile import CompiledRule
@@ -60,39 +61,89 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
     for rule_id, matched in fired:
         fired_by_rule.setdefault(rule_id, set()).add(matched)
     by_slot = run.by_slot
-    for rule in rule_base.rules:
-        rule_id = rule.id
-        cr = compiled[rule_id]
+    present = by_slot.keys()
+    # the slots holding more than one fact (debts, guarantors): a rule reading none of them has one binding
+    several = {key for key, recs in by_slot.items() if len(recs) > 1}
+    first = {key: recs[0] for key, recs in by_slot.items()}
+    first_ids = {key: rec.id for key, rec in first.items()}
+    for rule_id, slot_set, keys, pick, cr, monotone in _plan(rule_base, compiled):
         # Only the bindings whose conditions hold are named (a tuple of ids each);
         # the many that fail are just tested. The two sets must then be equal.
         did = fired_by_rule.get(rule_id, _NONE)
-        if not cr.slot_set <= by_slot.keys():  # most rules, on most cases: a fact they need is not there
-            if not did:
-                continue
-            holding = _NONE
-        else:
-            holding = _holding(cr, by_slot, did if cr.monotone else _NONE)
-        if holding == did:
+        if not slot_set <= present:  # most rules, on most cases: a fact they need is not there
+            if did:
+                _differ(rule_id, _NONE, did)
             continue
-        missed = sorted(holding - did)
-        if missed:
-            raise engine_error(
-                f"ルール {rule.id} は条件を満たしていますが、durable-rules が発火させませんでした（{', '.join(missed[0])}）",
-                f"durable-rules did not fire rule {rule.id} although its conditions hold on {', '.join(missed[0])}",
-                rule.id,
-            )
+        if several.isdisjoint(slot_set):  # one binding: most rules that can bind at all
+            ids = pick(first_ids)
+            if monotone and ids in did:  # trusted to _fire's own evaluation (module docstring)
+                held = True
+            else:
+                held = cr.holds(dict(zip(keys, pick(first))), by_slot)  # compiled when first needed
+            if held:
+                if len(did) != 1 or ids not in did:
+                    _differ(rule_id, {ids}, did)
+            elif did:
+                _differ(rule_id, _NONE, did)
+            continue
+        holding = _holding(keys, cr.holds, by_slot, did if monotone else _NONE)
+        if holding != did:
+            _differ(rule_id, holding, did)
+
+
+def _differ(rule_id: str, holding: set[tuple[str, ...]] | frozenset[tuple[str, ...]], did: set[tuple[str, ...]]) -> None:
+    missed = sorted(holding - did)
+    if missed:
         raise engine_error(
-            f"ルール {rule.id} は最終的な事実では条件を満たしません",
-            f"rule {rule.id} fired but its conditions do not hold on the final facts",
-            rule.id,
+            f"ルール {rule_id} は条件を満たしていますが、durable-rules が発火させませんでした（{', '.join(missed[0])}）",
+            f"durable-rules did not fire rule {rule_id} although its conditions hold on {', '.join(missed[0])}",
+            rule_id,
         )
+    raise engine_error(
+        f"ルール {rule_id} は最終的な事実では条件を満たしません",
+        f"rule {rule_id} fired but its conditions do not hold on the final facts",
+        rule_id,
+    )
+
+
+# What the cross-check reads of every rule, in rule-base order, worked out once per compiled
+# rule base (kept with it, so its id is not reused): the loop then touches no attribute.
+_Plan = tuple[tuple[str, frozenset[str], tuple[str, ...], Callable[[dict], tuple], CompiledRule, bool], ...]
+_PLANS: dict[int, tuple[dict[str, CompiledRule], _Plan]] = {}
+_PLANS_MAX = 8  # an engine per rule-base version: a long-lived process building many starts over
+
+
+def _plan(rule_base: RuleBase, compiled: dict[str, CompiledRule]) -> _Plan:
+    kept = _PLANS.get(id(compiled))
+    if kept is not None and kept[0] is compiled:
+        return kept[1]
+    plan = tuple(
+        (rule.id, cr.slot_set, cr.slot_keys, _picker(cr.slot_keys), cr, cr.monotone)
+        for rule in rule_base.rules
+        for cr in (compiled[rule.id],)
+    )
+    if len(_PLANS) >= _PLANS_MAX:
+        _PLANS.clear()
+    _PLANS[id(compiled)] = (compiled, plan)
+    return plan
+
+
+def _picker(keys: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """The values at ``keys`` of a dict, as a tuple in that order (itemgetter gives a bare value for one key)."""
+    if len(keys) == 1:
+        (key,) = keys
+        return lambda values: (values[key],)
+    return operator.itemgetter(*keys)
 
 
 _NONE: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _holding(
-    cr: CompiledRule, by_slot: dict[str, list[Record]], known: set[tuple[str, ...]] | frozenset[tuple[str, ...]]
+    keys: tuple[str, ...],
+    test: Any,
+    by_slot: dict[str, list[Record]],
+    known: set[tuple[str, ...]] | frozenset[tuple[str, ...]],
 ) -> set[tuple[str, ...]]:
     """The id tuples of every binding of the rule's slots on which its conditions hold.
 
@@ -102,9 +153,7 @@ def _holding(
     being added, what held then holds now. A firing on a binding that is not a
     combination of facts in memory is still never found here.
     """
-    keys = cr.slot_keys
     pools = [by_slot[key] for key in keys]
-    test = cr.holds
     found = set()
     if len(keys) == 1:  # one fact: no product, and one binding reused
         key, binding = keys[0], {}
