@@ -153,3 +153,129 @@ def _compare(op: str, left: Getter, right: Getter) -> Test:
 def compile_conditions(trees: list[Any]) -> Test:
     """All of a rule's conditions as one closure: true when every one holds."""
     return _all_of(tuple(compile_test(t) for t in trees))
+
+
+# -- seeing: the result with the values, as the trace records them ------------------------------
+
+Seer = Callable[[dict, dict, dict], bool]  # (binding, by_slot, values written into) -> result
+
+
+def compile_seeing(node: Any) -> Seer:
+    """A condition tree as one closure that returns its result and writes the values it read.
+
+    What ``knowledge.evaluate.see`` does for a firing's trace, without walking
+    the tree: every item of an ``and``/``or`` evaluated, each reference's value
+    written under its text in the order the reference evaluator reads them, the
+    same values (``to_exact``) and the same errors. tests/test_conditions.py
+    holds the two equal on every condition of every rule.
+    """
+    kind = type(node)
+    if kind is E.Compare:
+        return _seen_compare(node.op, _seen_value(node.left), _seen_value(node.right))
+    if kind is FieldTest:
+        get, want = _seen_ref(node.ref), node.present
+
+        def field_test(b: dict, s: dict, seen: dict) -> bool:
+            v = get(b, s, seen)
+            present = v is not MISSING and v is not None
+            return present if want else not present
+
+        return field_test
+    if kind is FactTest:
+        key, text, want = slot_key(node.ref.scope, node.ref.name), node.ref.text, node.present
+
+        def fact_test(b: dict, s: dict, seen: dict) -> bool:
+            present = key in b or bool(s.get(key))
+            seen[text] = present
+            return present if want else not present
+
+        return fact_test
+    if kind is E.And or kind is E.Or:
+        items = tuple(compile_seeing(i) for i in node.items)
+        combine = all if kind is E.And else any
+
+        def each(b: dict, s: dict, seen: dict) -> bool:
+            return combine([t(b, s, seen) for t in items])  # every item: the trace shows every value
+
+        return each
+    if kind is E.In:
+        subject = _seen_value(node.ref)
+        options = tuple(_seen_value(x) for x in node.values)  # as E.evaluate reads each item
+        negated = node.negated
+
+        def within(b: dict, s: dict, seen: dict) -> bool:
+            v = subject(b, s, seen)
+            items = [o(b, s, seen) for o in options]  # every item read, as the reference does
+            if v is MISSING or v is None:
+                return False
+            hit = v in items
+            return not hit if negated else hit
+
+        return within
+    if kind is E.Contains:
+        subject, needle = _seen_value(node.ref), node.needle
+
+        def contains(b: dict, s: dict, seen: dict) -> bool:
+            v = subject(b, s, seen)
+            return isinstance(v, str) and needle in v
+
+        return contains
+    raise AssertionError(f"unexpected condition node {node!r}")
+
+
+def _seen_compare(op: str, left: Callable, right: Callable) -> Seer:
+    fn = E.OPERATORS[op]
+
+    def compare(b: dict, s: dict, seen: dict) -> bool:
+        x, y = left(b, s, seen), right(b, s, seen)
+        if x is MISSING or y is MISSING or x is None or y is None:
+            return False
+        try:
+            return fn(x, y)
+        except TypeError:
+            return E.compare(op, x, y)  # raises the evaluator's own EvalError
+
+    return compare
+
+
+def _seen_value(node: Any) -> Callable[[dict, dict, dict], Any]:
+    """A side of a condition, read and written down as ``Evaluator.value`` does; anything but a
+    reference or a literal is evaluated by the reference evaluator, each reference it reads written down."""
+    kind = type(node)
+    if kind is E.Ref:
+        return _seen_ref(node)
+    if kind is E.Num or kind is E.Str or kind is E.Bool:
+        constant = node.value
+        return lambda b, s, seen: constant
+    getters = {ref: _seen_ref(ref) for ref in E.refs(node)}
+
+    def computed(b: dict, s: dict, seen: dict) -> Any:
+        return E.evaluate(node, lambda ref: getters[ref](b, s, seen))
+
+    return computed
+
+
+def _seen_ref(ref: E.Ref) -> Callable[[dict, dict, dict], Any]:
+    """A reference's value as ``engine.memory.resolver`` gives it, written under the reference's text."""
+    key = slot_key(ref.scope, ref.name)
+    fld = "value" if ref.scope in ("figure", "finding") else ref.name
+    text = ref.text
+    if fld is None:
+
+        def whole(b: dict, s: dict, seen: dict) -> Any:
+            v = seen[text] = True if key in b else MISSING
+            return v
+
+        return whole
+
+    def get(b: dict, s: dict, seen: dict) -> Any:
+        rec = b.get(key)
+        if rec is None:
+            v = MISSING
+        else:
+            v = rec.fields.get(fld)
+            v = MISSING if v is None else _to_exact(v)
+        seen[text] = v
+        return v
+
+    return get

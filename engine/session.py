@@ -44,6 +44,7 @@ import durable_rules_engine as dre
 from engine.codec import COLLISION_RETRIES, encode_fact, engine_error
 from engine.compile import CATCH_ALL, CompiledRule, compile_rule_base
 from engine.conclude import Concluder
+from engine.conditions import compile_seeing
 from engine.crosscheck import cross_check
 from engine.memory import FiringRecord, Record, Run, lookups
 from knowledge import expr as E
@@ -70,6 +71,7 @@ class Engine:
             name: (cr.rule, cr.rule.id, tuple((slot.alias, slot.key) for slot in cr.order))
             for name, cr in self.compiled.items()
         }
+        self._seers: dict[str, tuple[tuple[str, Any, Any], ...]] = {}  # rule id -> (text, tree, compiled seeing) per condition
         self._marker = ("", "")  # the sid of the run being drained and how its facts begin (_fact_marker)
         try:
             self._handle = dre.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
@@ -216,7 +218,7 @@ class Engine:
             run.repeats += 1
             return
         run.fired_keys.add(key)
-        seen = self.evaluate(run, rule, binding)
+        seen = self._see(run, rule, binding)
         for s in seen:
             if not s.result:
                 raise engine_error(
@@ -230,9 +232,22 @@ class Engine:
 
 
     def evaluate(self, run: Run, rule: Rule, binding: dict[str, Record]) -> list[Seen]:
-        """Each condition of the rule on these facts, with the values it saw (for the trace)."""
+        """Each condition of the rule on these facts, with the values it saw, by the reference evaluator."""
         resolve, present = lookups(run, binding)
         return [see(c.text, c.tree, resolve, present) for c in rule.conditions]
+
+    def _see(self, run: Run, rule: Rule, binding: dict[str, Record]) -> list[Seen]:
+        """``evaluate`` by each condition's compiled form (engine.conditions.compile_seeing), which
+        tests/test_conditions.py holds equal to it: a firing's trace without walking the trees."""
+        seers = self._seers.get(rule.id)
+        if seers is None:  # compiled at the rule's first firing: most rules never fire on a case
+            seers = self._seers[rule.id] = tuple((c.text, c.tree, compile_seeing(c.tree)) for c in rule.conditions)
+        by_slot = run.by_slot
+        out = []
+        for text, tree, seer in seers:
+            values: dict[str, Any] = {}
+            out.append(Seen(text, seer(binding, by_slot, values), values, tree))
+        return out
 
 
 def _ids(bound: Any) -> Any:

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 
-from engine.conditions import compile_conditions
+from engine.conditions import compile_conditions, compile_seeing
 from engine.crosscheck import candidates
 from engine.memory import input_records, lookups
 from knowledge import expr as E
-from knowledge.evaluate import holds
+from knowledge.evaluate import holds, see
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -36,3 +36,41 @@ def test_compiled_conditions_agree_with_the_reference_on_every_binding_of_every_
                 checked += 1
                 agreed_true += expected
     assert checked > 1000 and agreed_true > 100  # both outcomes were exercised, many times
+
+
+def _outcome(fn):
+    """What a seeing gives: its result and the values in the order written, with their types
+    (True equals 1, Fraction(2) equals 2), or the error it raises."""
+    values: dict = {}
+    try:
+        result = fn(values)
+    except E.EvalError as error:
+        return ("raises", error.en)
+    return (result, [(k, type(v), v) for k, v in values.items()])
+
+
+def test_compiled_seeing_writes_what_the_reference_evaluator_sees_on_every_condition_of_every_rule(desk):
+    """A firing's trace comes from the compiled form (Engine._see): the same result, the same values in the
+    same order and of the same types, the same errors as knowledge.evaluate.see, condition by condition."""
+    engine = desk.engine
+    seers = {
+        rule.id: [(c, compile_seeing(c.tree)) for c in rule.conditions] for rule in desk.rule_base.rules
+    }
+    checked = held = 0
+    for data in generated.generate(40, seed=11):
+        case = desk.parse_case(json.dumps(data, ensure_ascii=False), "gen")
+        run = engine.run(input_records(desk.facts(case)))
+        for rule in desk.rule_base.rules:
+            for binding in candidates(engine.compiled_rule(rule.id), run):
+                resolve, present = lookups(run, binding)
+                for condition, seer in seers[rule.id]:
+                    def reference(values, c=condition):
+                        s = see(c.text, c.tree, resolve, present)
+                        values.update(s.values)
+                        return s.result
+
+                    expected = _outcome(reference)
+                    assert _outcome(lambda values: seer(binding, run.by_slot, values)) == expected, (rule.id, condition.text)
+                    checked += 1
+                    held += expected[0] is True
+    assert checked > 5000 and held > 500  # both outcomes, many times

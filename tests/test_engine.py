@@ -237,7 +237,7 @@ def test_only_a_rule_testing_an_absence_has_its_firings_evaluated_again(engine):
 
 
 def test_a_firing_whose_conditions_are_false_is_refused(engine, monkeypatch):
-    real = Engine.evaluate
+    real = Engine._see
 
     def lying(self, run, rule, binding):
         seen = real(self, run, rule, binding)
@@ -245,7 +245,7 @@ def test_a_firing_whose_conditions_are_false_is_refused(engine, monkeypatch):
             seen[0].result = False
         return seen
 
-    monkeypatch.setattr(Engine, "evaluate", lying)
+    monkeypatch.setattr(Engine, "_see", lying)
     with pytest.raises(EngineError, match="although a condition is false"):
         engine.run(inputs())
 
