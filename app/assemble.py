@@ -14,6 +14,7 @@ from typing import Any
 
 from app.deadlines import deadlines_of
 from app.rank import rank
+from app.result_json import JSON_AS_IS
 from app.result import (
     Blocked,
     ConditionSeen,
@@ -136,13 +137,53 @@ def _firing(f: Any) -> Firing:
 
 
 def condition_seen(seen: Any) -> ConditionSeen:
-    condition = _make_condition({
-        "text": seen.text,
-        "values": {k: v if type(v) in _AS_IS else exact(v) for k, v in seen.values.items()},
-        "result": seen.result,
-    })
-    condition.__pydantic_private__["_seen"] = seen  # the text is written out from it when shown, with the values as the engine saw them
+    values = seen.values
+    seen_values = tuple(values.values())
+    types = tuple(map(type, seen_values))
+    kept = None
+    if _KEYED.issuperset(types):
+        # the same condition with the same values (and types: True equals 1 and hashes alike,
+        # but is shown as "true") as in an earlier firing: what was made of them then is reused
+        key = (id(seen.tree), seen.result, tuple(values), seen_values, types)
+        kept = _KEPT_CONDITIONS.get(key)
+        if kept is None or kept.tree is not seen.tree:
+            if len(_KEPT_CONDITIONS) >= _KEPT_CONDITIONS_MAX:
+                _KEPT_CONDITIONS.clear()
+            kept = _KEPT_CONDITIONS[key] = KeptCondition(seen.tree, _exact_values(values))
+        shown = dict(kept.values)
+    else:
+        shown = _exact_values(values)
+    condition = _make_condition({"text": seen.text, "values": shown, "result": seen.result})
+    private = condition.__pydantic_private__
+    private["_seen"] = seen  # the text is written out from it when shown, with the values as the engine saw them
+    private["_kept"] = kept
     return condition
+
+
+def _exact_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if type(v) in _AS_IS else exact(v) for k, v in values.items()}
+
+
+class KeptCondition:
+    """A condition seen with given values, as the Result shows it: its values, whether each is
+    already as JSON holds it, and its text once written (``ConditionSeen.evaluated``)."""
+
+    __slots__ = ("tree", "values", "plain", "written")
+
+    def __init__(self, tree: Any, values: dict[str, Any]):
+        self.tree = tree  # kept, so its id, in the key, is not reused
+        self.values = values
+        self.plain = all(type(v) in JSON_AS_IS for v in values.values())
+        self.written: str | None = None
+
+
+# Case after case a trace repeats the same conditions with the same values (a few hundred
+# distinct ones in thousands of firings), and writing one out costs more than the rest of its
+# entry in the document. Values of other types (Decimal: 1.0 equals 1 but is shown otherwise;
+# float: 0.0 equals -0.0) are never keyed.
+_KEYED = frozenset({bool, int, str, Fraction, dt.date, type(None), type(E.MISSING)})
+_KEPT_CONDITIONS: dict[tuple[Any, ...], KeptCondition] = {}
+_KEPT_CONDITIONS_MAX = 8192  # numbers make most keys unique in a long run: start over rather than grow
 
 
 def _derived(r: Record) -> Derived:
@@ -274,22 +315,44 @@ def _params_read(run: Run) -> set[str]:
 
 def _parameters(rb: RuleBase, applied: dict[str, Applied], read: set[str]) -> dict[str, Parameter]:
     out = {}
+    kept = _KEPT_PARAMETERS
+    if len(kept) >= _KEPT_MAX:
+        kept.clear()
     for name, p in rb.parameters.items():
         a = applied[name]
-        value, default = a.value, a.default
-        out[name] = _make_parameter({
-            "name": name,
-            "value": value if type(value) in _AS_IS else exact(value),
-            "default": default if type(default) in _AS_IS else exact(default),
-            "overridden": a.overridden,
-            "title": p.title,
-            "sources": list(a.sources),
-            "kind": p.kind,
-            "unit": p.unit,
-            "applies_on": a.applies_on,
-            "on": a.on,
-            "in_force_from": a.in_force_from,
-            "practice": p.practice,
-            "used": name in read,
-        })
+        used = name in read
+        if a.overridden:  # the case's own value: made for this case alone
+            out[name] = _parameter(p, a, used)
+            continue
+        key = (id(a), id(p), used)
+        known = kept.get(key)
+        if known is None or known[0] is not a or known[1] is not p:
+            known = kept[key] = (a, p, _parameter(p, a, used))
+        out[name] = known[2]
     return out
+
+
+# A value in force is the same Applied case after case (ParameterTable keeps them), and so is
+# what the Result makes of it: one frozen Parameter for each, shared by every Result that used it.
+# The Applied and the rule base's parameter are kept with it, so their ids are not reused.
+_KEPT_PARAMETERS: dict[tuple[int, int, bool], tuple[Applied, Any, Parameter]] = {}
+_KEPT_MAX = 8192
+
+
+def _parameter(p: Any, a: Applied, used: bool) -> Parameter:
+    value, default = a.value, a.default
+    return _make_parameter({
+        "name": a.name,
+        "value": value if type(value) in _AS_IS else exact(value),
+        "default": default if type(default) in _AS_IS else exact(default),
+        "overridden": a.overridden,
+        "title": p.title,
+        "sources": list(a.sources),
+        "kind": p.kind,
+        "unit": p.unit,
+        "applies_on": a.applies_on,
+        "on": a.on,
+        "in_force_from": a.in_force_from,
+        "practice": p.practice,
+        "used": used,
+    })

@@ -17,14 +17,12 @@ languages under ``texts``, which is what ``from_json`` reads back.
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from facts.models import collector_paused
 from facts.text import Bilingual
-from facts.values import MISSING
 
 
 class _Model(BaseModel):
@@ -40,9 +38,12 @@ class ConditionSeen(_Model):
     # The condition with its values, language-neutral ("あり/present"), is
     # ``evaluated``: written when first read, from what the engine saw
     # (``_seen``), not when the rule fired. A Result read from JSON keeps the
-    # text the document holds (``_written``).
+    # text the document holds (``_written``). ``_kept`` is what app.assemble
+    # keeps of the same condition seen with the same values in other firings:
+    # the text is written there once for all of them.
     _seen: Any = PrivateAttr(default=None)
     _written: str | None = PrivateAttr(default=None)
+    _kept: Any = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -60,38 +61,15 @@ class ConditionSeen(_Model):
         private = self.__pydantic_private__  # read directly: pydantic's attribute hook costs more than the text
         written = private["_written"]
         if written is None:
-            seen = private["_seen"]
-            written = private["_written"] = _written_of(seen) if seen is not None else ""
+            seen, kept = private["_seen"], private["_kept"]
+            if kept is None:
+                written = seen.evaluated if seen is not None else ""
+            else:
+                written = kept.written
+                if written is None:
+                    written = kept.written = seen.evaluated
+            private["_written"] = written
         return written
-
-
-# Case after case a trace repeats the same conditions with the same values (a few
-# hundred distinct ones in thousands of firings), and writing one out costs more
-# than the rest of its entry in the document. So the text is kept per condition
-# tree, result and values. Values of other types (Decimal: 1.0 equals 1 but is
-# shown otherwise; float: 0.0 equals -0.0) are written out every time.
-_KEYED = frozenset({bool, int, str, Fraction, dt.date, type(None), type(MISSING)})
-_WRITTEN: dict[tuple[Any, ...], tuple[Any, str]] = {}
-_WRITTEN_MAX = 8192  # numbers make most keys unique in a long run: start over rather than grow
-
-
-def _written_of(seen: Any) -> str:
-    tree = seen.tree
-    parts = []
-    for k, v in seen.values.items():
-        kind = type(v)
-        if kind not in _KEYED:
-            return seen.evaluated
-        parts.append((k, kind, v))  # the type too: True equals 1 and hashes alike, but is shown as "true"
-    key = (id(tree), seen.result, tuple(parts))
-    known = _WRITTEN.get(key)
-    if known is not None and known[0] is tree:  # the tree is kept with the text, so its id is not reused
-        return known[1]
-    text = seen.evaluated
-    if len(_WRITTEN) >= _WRITTEN_MAX:
-        _WRITTEN.clear()
-    _WRITTEN[key] = (tree, text)
-    return text
 
 
 class Firing(_Model):
@@ -200,7 +178,12 @@ class MissingItem(_Model):
 
 
 class Parameter(_Model):
-    """A parameter as this case used it: the value in force on the case's date, or the case's override."""
+    """A parameter as this case used it: the value in force on the case's date, or the case's override.
+
+    Frozen: Results of cases on the same date share one (app.assemble._parameters).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     value: Any

@@ -55,7 +55,8 @@ def plain(value: Any) -> Any:
 
 
 # Values that JSON holds as they are: most of a Result, so they skip every other test.
-_AS_IS = frozenset({str, int, bool, float, type(None)})
+JSON_AS_IS = frozenset({str, int, bool, float, type(None)})
+_AS_IS = JSON_AS_IS
 
 
 # The models a Result holds by the thousand are written out by hand, field by
@@ -70,9 +71,12 @@ def _both(text: Bilingual) -> dict[str, str]:
 def _dump_condition(c: ConditionSeen, lang: str) -> dict[str, Any]:
     d = c.__dict__
     values = d["values"]
+    kept = c.__pydantic_private__["_kept"]
     return {
         "text": d["text"],
-        "values": {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in values.items()},
+        "values": dict(values) if kept is not None and kept.plain else {
+            k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in values.items()
+        },
         "result": d["result"],
         "evaluated": c.evaluated,
     }

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -115,6 +116,9 @@ class Applied:
     overridden: bool
 
 
+_SELECTING = typing.get_args(AppliesOn)
+
+
 def selecting_date(case: Case, applies_on: str) -> dt.date:
     """The case's date that selects a parameter value; as_of where the case does not give the date."""
     if applies_on == "sale_date" and case.sale is not None and case.sale.sale_date is not None:
@@ -122,6 +126,11 @@ def selecting_date(case: Case, applies_on: str) -> dt.date:
     if applies_on == "contract_date" and case.mortgage.contract_date is not None:
         return case.mortgage.contract_date
     return case.as_of
+
+
+# (name, date) -> Applied kept by a table: a batch's cases share a few dates; a long run over many
+# dates starts over rather than grow
+_KNOWN_MAX = 20_000
 
 
 class ParameterTable:
@@ -134,6 +143,24 @@ class ParameterTable:
     def __init__(self, parameters: Mapping[str, Parameter]):
         self.parameters = parameters
         self._single = {name: (p.value, tuple(p.sources)) for name, p in parameters.items() if not p.dated}
+        self._known: dict[tuple[str, dt.date], Applied] = {}
+
+    def _in_force(self, name: str, parameter: Parameter, on: dt.date) -> Applied:
+        single = self._single.get(name)
+        if single is not None:
+            value, sources = single
+            return Applied(name, value, value, None, on, parameter.applies_on, sources, False)
+        entry = parameter.at(on)
+        return Applied(
+            name=name,
+            value=entry.value,
+            default=entry.value,
+            in_force_from=entry.from_,
+            on=on,
+            applies_on=parameter.applies_on,
+            sources=tuple(entry.sources),
+            overridden=False,
+        )
 
     def resolve(self, case: Case) -> dict[str, Applied]:
         """The parameter values for one case: in force on the case's dates, overridden by its assumptions.
@@ -143,25 +170,19 @@ class ParameterTable:
         All problems are reported together.
         """
         parameters = self.parameters
+        known = self._known
+        if len(known) >= _KNOWN_MAX:
+            known.clear()
         applied: dict[str, Applied] = {}
+        dates = {applies_on: selecting_date(case, applies_on) for applies_on in _SELECTING}
         for name, parameter in parameters.items():
-            on = selecting_date(case, parameter.applies_on)
-            single = self._single.get(name)
-            if single is not None:
-                value, sources = single
-                applied[name] = Applied(name, value, value, None, on, parameter.applies_on, sources, False)
-                continue
-            entry = parameter.at(on)
-            applied[name] = Applied(
-                name=name,
-                value=entry.value,
-                default=entry.value,
-                in_force_from=entry.from_,
-                on=on,
-                applies_on=parameter.applies_on,
-                sources=tuple(entry.sources),
-                overridden=False,
-            )
+            on = dates[parameter.applies_on]
+            # Case after case of a batch reads the same value on the same date: one Applied
+            # for each (Applied is frozen), which lets the Result reuse what it makes of it too.
+            found = known.get((name, on))
+            if found is None:
+                found = known[(name, on)] = self._in_force(name, parameter, on)
+            applied[name] = found
         problems: list[Problem] = []
         for raw_name, raw_value in case.assumptions.items():
             name = _nfkc(raw_name)

@@ -278,7 +278,7 @@ def test_a_firing_records_values_and_the_condition_text_is_written_only_when_sho
     written = []
     real = evaluate.describe
     monkeypatch.setattr(evaluate, "describe", lambda *a: written.append(a) or real(*a))
-    monkeypatch.setattr("app.result._WRITTEN", {})  # not the texts earlier tests had written
+    monkeypatch.setattr("app.assemble._KEPT_CONDITIONS", {})  # not the texts earlier tests had written
     result = desk.assess(load_case_file(CASE_A))
     assert written == []  # every rule fired and every explanation evaluated, no text yet
     firing = result.trace[0]

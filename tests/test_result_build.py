@@ -84,8 +84,10 @@ def test_a_built_condition_writes_its_text_from_what_the_engine_saw(results):
 
 
 def test_a_kept_condition_text_tells_true_from_1(results):
-    """True equals 1 and hashes alike but is shown as "true": the kept texts key the type too."""
+    """True equals 1 and hashes alike but is shown as "true": the kept conditions key the type too."""
     import dataclasses
+
+    from app.assemble import condition_seen
 
     seen = next(
         c.__pydantic_private__["_seen"]
@@ -93,5 +95,16 @@ def test_a_kept_condition_text_tells_true_from_1(results):
         if any(type(v) is bool for v in c.values.values())
     )
     as_int = dataclasses.replace(seen, values={k: int(v) if type(v) is bool else v for k, v in seen.values.items()})
-    assert R._written_of(seen) == seen.evaluated
-    assert R._written_of(as_int) == as_int.evaluated != seen.evaluated
+    assert condition_seen(seen).evaluated == seen.evaluated
+    assert condition_seen(as_int).evaluated == as_int.evaluated != seen.evaluated
+    assert condition_seen(as_int).__pydantic_private__["_kept"] is not condition_seen(seen).__pydantic_private__["_kept"]
+
+
+def test_a_kept_condition_is_shared_by_its_repeats_and_each_result_has_its_own_values(results):
+    from app.assemble import condition_seen
+
+    seen = results[0].trace[0].conditions[0].__pydantic_private__["_seen"]
+    one, two = condition_seen(seen), condition_seen(seen)
+    assert one.__pydantic_private__["_kept"] is two.__pydantic_private__["_kept"] is not None
+    assert one.values == two.values and one.values is not two.values
+    assert one.evaluated == two.evaluated == seen.evaluated
