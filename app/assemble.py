@@ -14,7 +14,6 @@ from typing import Any
 
 from app.deadlines import deadlines_of
 from app.rank import rank
-from app.result_json import JSON_AS_IS
 from app.result import (
     Blocked,
     ConditionSeen,
@@ -140,20 +139,22 @@ def condition_seen(seen: Any) -> ConditionSeen:
     values = seen.values
     seen_values = tuple(values.values())
     types = tuple(map(type, seen_values))
-    kept = None
-    if _KEYED.issuperset(types):
-        # the same condition with the same values (and types: True equals 1 and hashes alike,
-        # but is shown as "true") as in an earlier firing: what was made of them then is reused
-        key = (id(seen.tree), seen.result, tuple(values), seen_values, types)
-        kept = _KEPT_CONDITIONS.get(key)
-        if kept is None or kept.tree is not seen.tree:
-            if len(_KEPT_CONDITIONS) >= _KEPT_CONDITIONS_MAX:
-                _KEPT_CONDITIONS.clear()
-            kept = _KEPT_CONDITIONS[key] = KeptCondition(seen.tree, _exact_values(values))
-        shown = dict(kept.values)
-    else:
-        shown = _exact_values(values)
-    condition = _make_condition({"text": seen.text, "values": shown, "result": seen.result})
+    if not _KEYED.issuperset(types):
+        return _condition(seen, _exact_values(values), None)
+    # the same condition with the same values (and types: True equals 1 and hashes alike,
+    # but is shown as "true") as in an earlier firing: the condition made then serves again
+    key = (id(seen.tree), seen.result, tuple(values), seen_values, types)
+    kept = _KEPT_CONDITIONS.get(key)
+    if kept is None or kept.tree is not seen.tree:
+        if len(_KEPT_CONDITIONS) >= _KEPT_CONDITIONS_MAX:
+            _KEPT_CONDITIONS.clear()
+        kept = _KEPT_CONDITIONS[key] = KeptCondition(seen.tree)
+        kept.condition = _condition(seen, _exact_values(values), kept)
+    return kept.condition
+
+
+def _condition(seen: Any, values: dict[str, Any], kept: KeptCondition | None) -> ConditionSeen:
+    condition = _make_condition({"text": seen.text, "values": values, "result": seen.result})
     private = condition.__pydantic_private__
     private["_seen"] = seen  # the text is written out from it when shown, with the values as the engine saw them
     private["_kept"] = kept
@@ -165,15 +166,16 @@ def _exact_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class KeptCondition:
-    """A condition seen with given values, as the Result shows it: its values, whether each is
-    already as JSON holds it, and its text once written (``ConditionSeen.evaluated``)."""
+    """A condition seen with given values, as every Result that saw it shows it (one frozen
+    ConditionSeen, shared), with what writing it out needs: whether its values are already as
+    JSON holds them, and its text once written (``ConditionSeen.evaluated``)."""
 
-    __slots__ = ("tree", "values", "plain", "written")
+    __slots__ = ("tree", "condition", "plain", "written")
 
-    def __init__(self, tree: Any, values: dict[str, Any]):
+    def __init__(self, tree: Any):
         self.tree = tree  # kept, so its id, in the key, is not reused
-        self.values = values
-        self.plain = all(type(v) in JSON_AS_IS for v in values.values())
+        self.condition: ConditionSeen | None = None
+        self.plain: bool | None = None  # worked out at the first writing (app.result_json)
         self.written: str | None = None
 
 

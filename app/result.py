@@ -31,6 +31,11 @@ class _Model(BaseModel):
 
 
 class ConditionSeen(_Model):
+    """A condition of a firing and the values it saw. Frozen: the results that saw the same
+    condition with the same values share one (app.assemble.condition_seen)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     text: str  # as written in the rule file
     values: dict[str, Any]  # each reference and the value it had
     result: bool

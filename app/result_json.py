@@ -55,8 +55,7 @@ def plain(value: Any) -> Any:
 
 
 # Values that JSON holds as they are: most of a Result, so they skip every other test.
-JSON_AS_IS = frozenset({str, int, bool, float, type(None)})
-_AS_IS = JSON_AS_IS
+_AS_IS = frozenset({str, int, bool, float, type(None)})
 
 
 # The models a Result holds by the thousand are written out by hand, field by
@@ -72,11 +71,15 @@ def _dump_condition(c: ConditionSeen, lang: str) -> dict[str, Any]:
     d = c.__dict__
     values = d["values"]
     kept = c.__pydantic_private__["_kept"]
+    if kept is not None:  # shared by the results that saw it (app.assemble): whether its values need writing out is kept
+        plain = kept.plain
+        if plain is None:
+            plain = kept.plain = all(type(v) in _AS_IS for v in values.values())
+    else:
+        plain = False
     return {
         "text": d["text"],
-        "values": dict(values) if kept is not None and kept.plain else {
-            k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in values.items()
-        },
+        "values": dict(values) if plain else {k: v if type(v) in _AS_IS else _dump_any(v, lang) for k, v in values.items()},
         "result": d["result"],
         "evaluated": c.evaluated,
     }

@@ -100,11 +100,14 @@ def test_a_kept_condition_text_tells_true_from_1(results):
     assert condition_seen(as_int).__pydantic_private__["_kept"] is not condition_seen(seen).__pydantic_private__["_kept"]
 
 
-def test_a_kept_condition_is_shared_by_its_repeats_and_each_result_has_its_own_values(results):
+def test_a_condition_seen_again_with_the_same_values_is_one_frozen_model_shared_by_the_results(results):
+    import pydantic
+
     from app.assemble import condition_seen
 
     seen = results[0].trace[0].conditions[0].__pydantic_private__["_seen"]
     one, two = condition_seen(seen), condition_seen(seen)
-    assert one.__pydantic_private__["_kept"] is two.__pydantic_private__["_kept"] is not None
-    assert one.values == two.values and one.values is not two.values
-    assert one.evaluated == two.evaluated == seen.evaluated
+    assert one is two and one.__pydantic_private__["_kept"] is not None
+    assert one.evaluated == seen.evaluated
+    with pytest.raises(pydantic.ValidationError):
+        one.result = not one.result
