@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import json
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any, Iterator
@@ -69,23 +70,41 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+_MONEY = re.compile(r"^(\d+(?:\.\d+)?)(万|千円)$")
+
+
 def _vary(base: dict[str, Any], n: int, rng: random.Random) -> dict[str, Any]:
-    """One example with its money moved by up to ±30%, so rules fire differently across the batch."""
+    """One example with every amount of money moved by up to ±30% and the debtor's age by up to
+    ±6 years, so rules fire differently across the batch and the figures differ case by case,
+    as in a real book of accounts (amounts written "380万" stay in that form)."""
     case = json.loads(json.dumps(base, default=str))
     case["case_id"] = f"c{n:06d}"
 
-    def scale(section: str, key: str) -> None:
-        sec = case.get(section)
-        if isinstance(sec, dict) and isinstance(sec.get(key), (int, str)):
-            value = sec[key]
-            if isinstance(value, str):
-                return  # written as 380万 etc.: kept as the advisor wrote it
-            sec[key] = int(value * rng.uniform(0.7, 1.3)) // 1000 * 1000
+    def vary(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: vary(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [vary(v) for v in value]
+        factor = rng.uniform(0.7, 1.3)
+        if isinstance(value, str):
+            written = _MONEY.match(value)
+            if written is None:
+                return value
+            number, unit = float(written.group(1)), written.group(2)
+            moved = round(number * factor, 1 if unit == "万" else 0)
+            return f"{moved:g}{unit}" if moved else value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 10_000:  # yen written in full
+            return int(value * factor) // 1000 * 1000
+        return value
 
-    for section, key in (("debtor", "annual_income"), ("mortgage", "balance"), ("property", "market_value")):
-        scale(section, key)
-    if rng.random() < 0.3 and isinstance(case.get("debtor"), dict):
-        case["debtor"]["annual_income"] = f"{rng.randint(150, 900)}万"
+    for section in ("debtor", "budget", "property", "mortgage", "sale", "other_debts", "assets"):
+        if section in case:
+            case[section] = vary(case[section])
+    debtor = case.get("debtor")
+    if isinstance(debtor, dict) and isinstance(debtor.get("age"), int):
+        debtor["age"] = max(20, debtor["age"] + rng.randint(-6, 6))
+    if rng.random() < 0.3 and isinstance(debtor, dict):
+        debtor["annual_income"] = f"{rng.randint(150, 900)}万"
     return case
 
 
