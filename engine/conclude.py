@@ -30,8 +30,11 @@ from knowledge.schema import (
     WarningConclusion,
 )
 from engine.codec import engine_error
+from engine.conditions import compile_expression
 from engine.memory import FiringRecord, Record, Run, resolver
 
+# a value expression reads only the bound facts, never the rest of working memory
+_NO_SLOTS: dict[str, Any] = {}
 # kinds of derived facts other rules can read: they go back into the engine
 ASSERTED_KINDS = ("figure", "finding", "path")
 # the entities a warning is about when its firing binds them
@@ -45,6 +48,7 @@ class Concluder:
         self.rule_base = rule_base
         self._assert = assert_fact
         self._per_entity_rules: dict[str, bool] = {}
+        self._expressions: dict[int, tuple[Any, Any]] = {}
         self._entity_rules: dict[str, bool] = {}
         # message template -> its parts, each reference with how this rule base shows it (``_shown_parts``)
         self._parts: dict[str, tuple[tuple[str, E.Ref | None, bool, Any, str, str | None], ...]] = {}
@@ -75,6 +79,13 @@ class Concluder:
                     f"rule {rule.id} could not compute then[{index}]: {exc.en}",
                     rule.id,
                 ) from exc
+
+    def _expression(self, node: Any) -> Any:
+        """A conclusion's expression compiled (engine.conditions.compile_expression), at its first use."""
+        known = self._expressions.get(id(node))
+        if known is None or known[0] is not node:
+            known = self._expressions[id(node)] = (node, compile_expression(node))  # the node kept: its id is not reused
+        return known[1]
 
     def _reads_entities(self, rule: Any) -> bool:
         """Whether the rule binds a debt or a guarantor (a fact's slot has its type: every pattern tests ``t``)."""
@@ -107,7 +118,10 @@ class Concluder:
         catalog = self.rule_base.catalog
 
         def value_of(kind: str, label: str) -> Any:
-            value = E.evaluate(node, resolve)
+            if own is None and binding is not None:  # the compiled form reads the bound facts (no figure of its own to see)
+                value = self._expression(node)(binding, _NO_SLOTS)
+            else:
+                value = E.evaluate(node, resolve)
             if value is E.MISSING:
                 missing = [r.text for r in E.refs(node) if resolve(r) is E.MISSING]
                 raise E.EvalError(

@@ -16,6 +16,8 @@ reference evaluates every item so the trace can show every value.
 
 from __future__ import annotations
 
+import operator
+from fractions import Fraction
 from typing import Any, Callable
 
 from knowledge import expr as E
@@ -279,3 +281,88 @@ def _seen_ref(ref: E.Ref) -> Callable[[dict, dict, dict], Any]:
         return v
 
     return get
+
+
+# -- values: a conclusion's expression ----------------------------------------------------------
+
+
+def compile_expression(node: Any) -> Getter:
+    """A value expression (a conclusion's ``value``) as one closure over the bound facts.
+
+    ``E.evaluate`` with the firing's resolver, without the walk: the same
+    exact values (``to_exact``), MISSING propagated the same way, the same
+    errors. tests/test_conditions.py holds the two equal on every conclusion
+    of every rule.
+    """
+    kind = type(node)
+    if kind is E.Ref:
+        return _field_getter(node)
+    if kind is E.Num or kind is E.Str or kind is E.Bool:
+        constant = node.value
+        return lambda b, s: constant
+    if kind is E.BinOp:
+        return _binop(node.op, compile_expression(node.left), compile_expression(node.right))
+    if kind is E.Neg:
+        operand = compile_expression(node.operand)
+
+        def negative(b: dict, s: dict) -> Any:
+            v = operand(b, s)
+            return v if v is MISSING else -E.operand(v, "-")
+
+        return negative
+    if kind is E.Call:
+        args = tuple(compile_expression(a) for a in node.args)
+        func, tolerant, impl = node.func, node.func in E.TOLERATES_MISSING, E.FUNCTIONS[node.func][2]
+
+        def call(b: dict, s: dict) -> Any:
+            values = [a(b, s) for a in args]
+            if tolerant:
+                values = [None if v is MISSING else v for v in values]
+            elif any(v is MISSING for v in values):
+                return MISSING
+            try:
+                return impl(*values)
+            except E.EvalError:
+                raise
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise E.EvalError(f"{func}() を計算できません: {exc}", f"cannot compute {func}(): {exc}") from exc
+
+        return call
+    return lambda b, s: E.evaluate(node, lambda ref: MISSING)  # raises the evaluator's own error for anything else
+
+
+def _binop(op: str, left: Getter, right: Getter) -> Getter:
+    number = E.operand
+    if op == "/":
+
+        def divide(b: dict, s: dict) -> Any:
+            x, y = left(b, s), right(b, s)
+            if x is MISSING or y is MISSING:
+                return MISSING
+            x = x if type(x) is Fraction else number(x, op)
+            y = y if type(y) is Fraction else number(y, op)
+            if y == 0:
+                raise E.EvalError("0 で割ろうとしました", "division by zero")
+            return x / y
+
+        return divide
+    fn = {"+": operator.add, "-": operator.sub, "*": operator.mul}[op]
+
+    def arithmetic(b: dict, s: dict) -> Any:
+        x, y = left(b, s), right(b, s)
+        if x is MISSING or y is MISSING:
+            return MISSING
+        return fn(x if type(x) is Fraction else number(x, op), y if type(y) is Fraction else number(y, op))
+
+    return arithmetic
+
+
+def read_slots(node: Any) -> set[str]:
+    """The slots whose facts a condition reads a value from (a test of a whole fact's presence reads none)."""
+    if isinstance(node, (E.And, E.Or)):
+        return set().union(*(read_slots(i) for i in node.items))
+    if isinstance(node, FactTest):
+        return set()
+    if isinstance(node, FieldTest):
+        return {slot_key(node.ref.scope, node.ref.name)}
+    return {slot_key(ref.scope, ref.name) for ref in E.refs(node)}

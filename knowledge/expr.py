@@ -380,8 +380,8 @@ def evaluate(node: Any, resolve: Resolver) -> Any:
         if left is MISSING or right is MISSING:
             return MISSING
         op = node.op
-        a = left if type(left) is Fraction else _number(left, op)
-        b = right if type(right) is Fraction else _number(right, op)
+        a = left if type(left) is Fraction else operand(left, op)
+        b = right if type(right) is Fraction else operand(right, op)
         if op == "+":
             return a + b
         if op == "-":
@@ -393,7 +393,7 @@ def evaluate(node: Any, resolve: Resolver) -> Any:
         return a / b
     if kind is Neg:
         v = evaluate(node.operand, resolve)
-        return v if v is MISSING else -_number(v, "-")
+        return v if v is MISSING else -operand(v, "-")
     if kind is Call:
         args = [evaluate(a, resolve) for a in node.args]
         if node.func in TOLERATES_MISSING:
@@ -410,7 +410,8 @@ def evaluate(node: Any, resolve: Resolver) -> Any:
     raise EvalError("ここには値を書いてください", f"not a value expression: {type(node).__name__}")
 
 
-def _number(v: Any, op: str) -> Fraction:
+def operand(v: Any, op: str) -> Fraction:
+    """A value as an arithmetic operator takes it: a number (a Fraction); a boolean or a text is refused."""
     if isinstance(v, bool) or not isinstance(v, Fraction):
         raise EvalError(f"{op} は数値どうしでしか計算できません（{v!r}）", f"{op} needs numbers, got {v!r}")
     return v

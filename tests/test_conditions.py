@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-from engine.conditions import compile_conditions, compile_seeing
+from engine.conditions import compile_conditions, compile_expression, compile_seeing
 from engine.crosscheck import candidates
 from engine.memory import input_records, lookups
 from knowledge import expr as E
@@ -74,3 +74,38 @@ def test_compiled_seeing_writes_what_the_reference_evaluator_sees_on_every_condi
                     checked += 1
                     held += expected[0] is True
     assert checked > 5000 and held > 500  # both outcomes, many times
+
+
+def _value_outcome(fn):
+    try:
+        value = fn()
+    except E.EvalError as error:
+        return ("raises", error.en)
+    return (type(value), value)
+
+
+def test_compiled_conclusion_values_equal_the_reference_evaluator_on_every_conclusion_of_every_rule(desk):
+    """A conclusion's value is computed by its compiled form (Concluder._expression): on every binding of every
+    rule, held or not, it gives what E.evaluate gives with the firing's resolver - value, type, MISSING or error."""
+    from engine.memory import resolver
+
+    engine = desk.engine
+    expressions = [
+        (rule, node, compile_expression(node))
+        for rule in desk.rule_base.rules
+        for _, node in rule.conclusions
+        if node is not None
+    ]
+    assert any(isinstance(node, E.BinOp) for _, node, _ in expressions) and any(isinstance(node, E.Call) for _, node, _ in expressions)
+    checked = computed = 0
+    for data in generated.generate(30, seed=13):
+        case = desk.parse_case(json.dumps(data, ensure_ascii=False), "gen")
+        run = engine.run(input_records(desk.facts(case)))
+        for rule, node, compiled in expressions:
+            for binding in candidates(engine.compiled_rule(rule.id), run):
+                resolve, _ = resolver(binding)
+                expected = _value_outcome(lambda: E.evaluate(node, resolve))
+                assert _value_outcome(lambda: compiled(binding, {})) == expected, (rule.id, node)
+                checked += 1
+                computed += expected[1] is not E.MISSING and expected[0] != "raises"
+    assert checked > 2000 and computed > 1000
