@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 from engine.codec import engine_error
 from engine.compile import CompiledRule
+from engine.conditions import read_slots
 from engine.memory import Record, Run, lookups
 from knowledge.evaluate import holds
 from knowledge.model import Rule, RuleBase
@@ -64,9 +65,9 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
     present = by_slot.keys()
     # the slots holding more than one fact (debts, guarantors): a rule reading none of them has one binding
     several = {key for key, recs in by_slot.items() if len(recs) > 1}
-    first = {key: recs[0] for key, recs in by_slot.items()}
+    first = {key: recs[0] for key, recs in by_slot.items() if recs}
     first_ids = {key: rec.id for key, rec in first.items()}
-    for rule_id, slot_set, keys, pick, cr, monotone in _plan(rule_base, compiled):
+    for rule_id, slot_set, keys, pick, cr, monotone, own_only in _plan(rule_base, compiled):
         # Only the bindings whose conditions hold are named (a tuple of ids each);
         # the many that fail are just tested. The two sets must then be equal.
         did = fired_by_rule.get(rule_id, _NONE)
@@ -75,16 +76,21 @@ def cross_check(rule_base: RuleBase, compiled: dict[str, CompiledRule], run: Run
                 _differ(rule_id, _NONE, did)
             continue
         if several.isdisjoint(slot_set):  # one binding: most rules that can bind at all
+            # ``first`` serves as the binding when the rule reads values from its own slots alone
+            # (every rule, see _plan): any other slot ``first`` holds is one a test of absence
+            # finds in memory anyway
+            binding = first if own_only else dict(zip(keys, pick(first)))
+            if not did:
+                if cr.holds(binding, by_slot):  # compiled when first needed
+                    _differ(rule_id, {pick(first_ids)}, did)
+                continue
             ids = pick(first_ids)
-            if monotone and ids in did:  # trusted to _fire's own evaluation (module docstring)
-                held = True
-            else:
-                held = cr.holds(dict(zip(keys, pick(first))), by_slot)  # compiled when first needed
-            if held:
-                if len(did) != 1 or ids not in did:
-                    _differ(rule_id, {ids}, did)
-            elif did:
+            # a firing of a rule with no test of absence is trusted to _fire's own evaluation (module docstring)
+            held = (monotone and ids in did) or cr.holds(binding, by_slot)
+            if not held:
                 _differ(rule_id, _NONE, did)
+            if len(did) != 1 or ids not in did:
+                _differ(rule_id, {ids}, did)
             continue
         holding = _holding(keys, cr.holds, by_slot, did if monotone else _NONE)
         if holding != did:
@@ -108,7 +114,7 @@ def _differ(rule_id: str, holding: set[tuple[str, ...]] | frozenset[tuple[str, .
 
 # What the cross-check reads of every rule, in rule-base order, worked out once per compiled
 # rule base (kept with it, so its id is not reused): the loop then touches no attribute.
-_Plan = tuple[tuple[str, frozenset[str], tuple[str, ...], Callable[[dict], tuple], CompiledRule, bool], ...]
+_Plan = tuple[tuple[str, frozenset[str], tuple[str, ...], Callable[[dict], tuple], CompiledRule, bool, bool], ...]
 _PLANS: dict[int, tuple[dict[str, CompiledRule], _Plan]] = {}
 _PLANS_MAX = 8  # an engine per rule-base version: a long-lived process building many starts over
 
@@ -118,7 +124,7 @@ def _plan(rule_base: RuleBase, compiled: dict[str, CompiledRule]) -> _Plan:
     if kept is not None and kept[0] is compiled:
         return kept[1]
     plan = tuple(
-        (rule.id, cr.slot_set, cr.slot_keys, _picker(cr.slot_keys), cr, cr.monotone)
+        (rule.id, cr.slot_set, cr.slot_keys, _picker(cr.slot_keys), cr, cr.monotone, _own_slots_only(rule, cr))
         for rule in rule_base.rules
         for cr in (compiled[rule.id],)
     )
@@ -126,6 +132,12 @@ def _plan(rule_base: RuleBase, compiled: dict[str, CompiledRule]) -> _Plan:
         _PLANS.clear()
     _PLANS[id(compiled)] = (compiled, plan)
     return plan
+
+
+def _own_slots_only(rule: Rule, cr: CompiledRule) -> bool:
+    """Whether the rule's conditions read values only from the facts its slots bind (the compiler
+    binds every fact a condition reads; this is checked, not assumed)."""
+    return all(read_slots(c.tree) <= cr.slot_set for c in rule.conditions)
 
 
 def _picker(keys: tuple[str, ...]) -> Callable[[dict], tuple]:
