@@ -144,24 +144,56 @@ def _kept(value: Any, lang: str) -> Any:
 
 
 def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
-    d = p.__dict__
-    value, default, on, since = d["value"], d["default"], d["on"], d["in_force_from"]
+    known = _PARAMETER_ROWS.get((id(p), lang))
+    if known is None or known[0] is not p:
+        if len(_PARAMETER_ROWS) >= _KEPT_MAX:
+            _PARAMETER_ROWS.clear()
+        known = _PARAMETER_ROWS[(id(p), lang)] = (p, _parameter_row(p, lang))
+    name, value, default, overridden, title, sources, kind, unit, applies_on, on, since, practice, used, ja, en = known[1]
     return {
-        "name": d["name"],
-        "value": value if type(value) in _AS_IS else _kept(value, lang),
-        "default": default if type(default) in _AS_IS else _kept(default, lang),
-        "overridden": d["overridden"],
-        "title": d["title"].get(lang),
-        "sources": list(d["sources"]),
-        "kind": d["kind"],
-        "unit": d["unit"],
-        "applies_on": d["applies_on"],
-        "on": None if on is None else on.isoformat(),
-        "in_force_from": None if since is None else since.isoformat(),
-        "practice": d["practice"],
-        "used": d["used"],
-        "texts": {"title": _both(d["title"])},
+        "name": name,
+        "value": value,
+        "default": default,
+        "overridden": overridden,
+        "title": title,
+        "sources": list(sources),
+        "kind": kind,
+        "unit": unit,
+        "applies_on": applies_on,
+        "on": on,
+        "in_force_from": since,
+        "practice": practice,
+        "used": used,
+        "texts": {"title": {"ja": ja, "en": en}},
     }
+
+
+# A Parameter is frozen and, for a value in force, shared by the results of every case on its
+# date (app.assemble._parameters): what its entry holds is worked out once per language.
+# The model is kept with it, so its id is not reused.
+_PARAMETER_ROWS: dict[tuple[int, str], tuple[Parameter, tuple[Any, ...]]] = {}
+
+
+def _parameter_row(p: Parameter, lang: str) -> tuple[Any, ...]:
+    d = p.__dict__
+    value, default, on, since, title = d["value"], d["default"], d["on"], d["in_force_from"], d["title"]
+    return (
+        d["name"],
+        value if type(value) in _AS_IS else _kept(value, lang),
+        default if type(default) in _AS_IS else _kept(default, lang),
+        d["overridden"],
+        title.get(lang),
+        tuple(d["sources"]),
+        d["kind"],
+        d["unit"],
+        d["applies_on"],
+        None if on is None else on.isoformat(),
+        None if since is None else since.isoformat(),
+        d["practice"],
+        d["used"],
+        title.ja,
+        title.en,
+    )
 
 
 def _dump_input(f: InputFact, lang: str) -> dict[str, Any]:
