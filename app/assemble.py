@@ -185,7 +185,7 @@ class KeptCondition:
 # float: 0.0 equals -0.0) are never keyed.
 _KEYED = frozenset({bool, int, str, Fraction, dt.date, type(None), type(E.MISSING)})
 _KEPT_CONDITIONS: dict[tuple[Any, ...], KeptCondition] = {}
-_KEPT_CONDITIONS_MAX = 8192  # numbers make most keys unique in a long run: start over rather than grow
+_KEPT_CONDITIONS_MAX = 2048  # numbers make most keys unique in a long run: start over rather than grow
 
 
 def _derived(r: Record) -> Derived:
@@ -221,10 +221,23 @@ def _figures(rb: RuleBase, derived: list[Record]) -> tuple[dict[str, Any], dict[
         if name in found:
             value = found[name].fields["value"]
             figures[name] = value if type(value) in _AS_IS else exact(value)
-            info[name] = _make_figure_info(
-                {"kind": decl.kind, "unit": decl.unit, "title": decl.title, "fact": found[name].id, "paths": list(decl.paths)}
-            )
+            info[name] = _figure_info(decl, found[name].id)
     return figures, info
+
+
+# What the catalog says of a figure is the same in every Result: one frozen FigureInfo per
+# declaration and fact, shared (the declaration kept with it, so its id is not reused).
+_FIGURE_INFO: dict[tuple[int, str], tuple[Any, FigureInfo]] = {}
+
+
+def _figure_info(decl: Any, fact: str) -> FigureInfo:
+    known = _FIGURE_INFO.get((id(decl), fact))
+    if known is None or known[0] is not decl:
+        if len(_FIGURE_INFO) >= _KEPT_MAX:
+            _FIGURE_INFO.clear()
+        info = _make_figure_info({"kind": decl.kind, "unit": decl.unit, "title": decl.title, "fact": fact, "paths": list(decl.paths)})
+        known = _FIGURE_INFO[(id(decl), fact)] = (decl, info)
+    return known[1]
 
 
 def _paths(rb: RuleBase, run: Run, derived: list[Record], figures: dict[str, Any]) -> tuple[list[Recommendation], list[Blocked]]:

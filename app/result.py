@@ -73,6 +73,7 @@ class ConditionSeen(_Model):
                 written = kept.written
                 if written is None:
                     written = kept.written = seen.evaluated
+                private["_seen"] = None  # written: the values as seen are no longer needed, and kept conditions live long
             private["_written"] = written
         return written
 
@@ -113,6 +114,10 @@ class InputFact(_Model):
 
 
 class FigureInfo(_Model):
+    """What the catalog says of a figure. Frozen: every Result shares one per figure (app.assemble)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     kind: str
     unit: str | None = None
     title: Bilingual

@@ -206,16 +206,25 @@ def _dump_input(f: InputFact, lang: str) -> dict[str, Any]:
 
 
 def _dump_figure_info(f: FigureInfo, lang: str) -> dict[str, Any]:
-    d = f.__dict__
-    title = d["title"]
+    known = _FIGURE_ROWS.get((id(f), lang))
+    if known is None or known[0] is not f:  # shared by every Result (app.assemble): worked out once per language
+        if len(_FIGURE_ROWS) >= _KEPT_MAX:
+            _FIGURE_ROWS.clear()
+        d = f.__dict__
+        title = d["title"]
+        known = _FIGURE_ROWS[(id(f), lang)] = (f, (d["kind"], d["unit"], title.get(lang), d["fact"], tuple(d["paths"]), title.ja, title.en))
+    kind, unit, title, fact, paths, ja, en = known[1]
     return {
-        "kind": d["kind"],
-        "unit": d["unit"],
-        "title": title.get(lang),
-        "fact": d["fact"],
-        "paths": list(d["paths"]),
-        "texts": {"title": _both(title)},
+        "kind": kind,
+        "unit": unit,
+        "title": title,
+        "fact": fact,
+        "paths": list(paths),
+        "texts": {"title": {"ja": ja, "en": en}},
     }
+
+
+_FIGURE_ROWS: dict[tuple[int, str], tuple[FigureInfo, tuple[Any, ...]]] = {}
 
 
 def _advice_texts(
