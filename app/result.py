@@ -31,10 +31,7 @@ class _Model(BaseModel):
 
 
 class ConditionSeen(_Model):
-    """A condition of a firing and the values it saw. Frozen: the results that saw the same
-    condition with the same values share one (app.assemble.condition_seen)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """A condition of a firing and the values it saw."""
 
     text: str  # as written in the rule file
     values: dict[str, Any]  # each reference and the value it had
@@ -73,7 +70,6 @@ class ConditionSeen(_Model):
                 written = kept.written
                 if written is None:
                     written = kept.written = seen.evaluated
-                private["_seen"] = None  # written: the values as seen are no longer needed, and kept conditions live long
             private["_written"] = written
         return written
 

@@ -1,10 +1,12 @@
 """Evaluating a rule's conditions the way durable-rules does, and writing down what was seen.
 
-The same code serves three purposes: the trace of a firing (each condition
-with its values), the audit that durable-rules fired exactly the rules whose
-conditions hold, and ``explain --why-not``. Because all three use one
-evaluator on the same normalised trees the compiler used, an explanation can
-never disagree with what the engine did without the engine failing loudly.
+This is the reference for three purposes: the trace of a firing (each
+condition with its values), the cross-check that durable-rules fired exactly
+the rules whose conditions hold, and ``explain --why-not``. The first two run
+compiled forms of the same normalised trees (engine.conditions), which
+tests/test_conditions.py holds equal to this evaluator on every condition of
+every rule; explanations use it directly. So an explanation can never disagree
+with what the engine did without the engine failing loudly.
 """
 
 from __future__ import annotations

@@ -107,17 +107,14 @@ def test_a_kept_condition_text_tells_true_from_1(seens):
     as_int = dataclasses.replace(seen, values={k: int(v) if type(v) is bool else v for k, v in seen.values.items()})
     assert condition_seen(seen).evaluated == seen.evaluated
     assert condition_seen(as_int).evaluated == as_int.evaluated != seen.evaluated
-    assert condition_seen(as_int) is not condition_seen(seen)
+    assert condition_seen(as_int).__pydantic_private__["_kept"] is not condition_seen(seen).__pydantic_private__["_kept"]
 
 
-def test_a_condition_seen_again_with_the_same_values_is_one_frozen_model_shared_by_the_results(seens):
-    import pydantic
-
+def test_a_condition_seen_again_with_the_same_values_reuses_what_was_kept_and_each_result_has_its_own(seens):
     from app.assemble import condition_seen
 
     one, two = condition_seen(seens[0]), condition_seen(seens[0])
-    assert one is two and one.__pydantic_private__["_kept"] is not None
-    assert one.evaluated == seens[0].evaluated
-    assert one.__pydantic_private__["_seen"] is None  # written: what it was written from is let go
-    with pytest.raises(pydantic.ValidationError):
-        one.result = not one.result
+    assert one is not two and one.values == two.values and one.values is not two.values
+    assert one.__pydantic_private__["_kept"] is two.__pydantic_private__["_kept"] is not None
+    assert one.evaluated == two.evaluated == seens[0].evaluated
+    assert two.__pydantic_private__["_kept"].written == seens[0].evaluated  # written once, for both
