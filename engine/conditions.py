@@ -141,15 +141,19 @@ def _compare(op: str, left: Getter, right: Getter) -> Test:
     fn = E.OPERATORS[op]
 
     def compare(b: dict, s: dict) -> bool:
-        x, y = left(b, s), right(b, s)  # both sides, always: one may raise as the reference's would
-        if x is MISSING or y is MISSING or x is None or y is None:
-            return False
-        try:
-            return fn(x, y)
-        except TypeError:
-            return E.compare(op, x, y)  # raises the evaluator's own EvalError
+        return _compared(op, fn, left(b, s), right(b, s))  # both sides, always: one may raise as the reference's would
 
     return compare
+
+
+def _compared(op: str, fn: Callable[[Any, Any], bool], x: Any, y: Any) -> bool:
+    """``E.compare`` with its operator already chosen."""
+    if x is MISSING or y is MISSING or x is None or y is None:
+        return False
+    try:
+        return fn(x, y)
+    except TypeError:
+        return E.compare(op, x, y)  # raises the evaluator's own EvalError
 
 
 def compile_conditions(trees: list[Any]) -> Test:
@@ -229,13 +233,7 @@ def _seen_compare(op: str, left: Callable, right: Callable) -> Seer:
     fn = E.OPERATORS[op]
 
     def compare(b: dict, s: dict, seen: dict) -> bool:
-        x, y = left(b, s, seen), right(b, s, seen)
-        if x is MISSING or y is MISSING or x is None or y is None:
-            return False
-        try:
-            return fn(x, y)
-        except TypeError:
-            return E.compare(op, x, y)  # raises the evaluator's own EvalError
+        return _compared(op, fn, left(b, s, seen), right(b, s, seen))
 
     return compare
 

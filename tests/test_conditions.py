@@ -18,23 +18,30 @@ sys.path.insert(0, str(ROOT / "bench"))
 import cases as generated  # noqa: E402
 
 
-def test_compiled_conditions_agree_with_the_reference_on_every_binding_of_every_rule(desk):
+def _bindings(desk, cases: int, seed: int):
+    """Every rule with every combination of facts its slots could bind, in the final memory of each of
+    ``cases`` generated cases."""
     engine = desk.engine
-    compiled = {rule.id: compile_conditions([c.tree for c in rule.conditions]) for rule in desk.rule_base.rules}
-    checked = agreed_true = 0
-    for data in generated.generate(60, seed=5):
+    for data in generated.generate(cases, seed=seed):
         case = desk.parse_case(json.dumps(data, ensure_ascii=False), "gen")
         run = engine.run(input_records(desk.facts(case)))
         for rule in desk.rule_base.rules:
             for binding in candidates(engine.compiled_rule(rule.id), run):
-                resolve, present = lookups(run, binding)
-                try:
-                    expected = holds([c.tree for c in rule.conditions], resolve, present)
-                except E.EvalError:
-                    continue  # the reference raises; the compiled form may stop earlier (documented)
-                assert compiled[rule.id](binding, run.by_slot) == expected, (rule.id, [r.id for r in binding.values()])
-                checked += 1
-                agreed_true += expected
+                yield rule, binding, run
+
+
+def test_compiled_conditions_agree_with_the_reference_on_every_binding_of_every_rule(desk):
+    compiled = {rule.id: compile_conditions([c.tree for c in rule.conditions]) for rule in desk.rule_base.rules}
+    checked = agreed_true = 0
+    for rule, binding, run in _bindings(desk, 60, seed=5):
+        resolve, present = lookups(run, binding)
+        try:
+            expected = holds([c.tree for c in rule.conditions], resolve, present)
+        except E.EvalError:
+            continue  # the reference raises; the compiled form may stop earlier (documented)
+        assert compiled[rule.id](binding, run.by_slot) == expected, (rule.id, [r.id for r in binding.values()])
+        checked += 1
+        agreed_true += expected
     assert checked > 1000 and agreed_true > 100  # both outcomes were exercised, many times
 
 
@@ -52,27 +59,22 @@ def _outcome(fn):
 def test_compiled_seeing_writes_what_the_reference_evaluator_sees_on_every_condition_of_every_rule(desk):
     """A firing's trace comes from the compiled form (Engine._see): the same result, the same values in the
     same order and of the same types, the same errors as knowledge.evaluate.see, condition by condition."""
-    engine = desk.engine
     seers = {
         rule.id: [(c, compile_seeing(c.tree)) for c in rule.conditions] for rule in desk.rule_base.rules
     }
     checked = held = 0
-    for data in generated.generate(40, seed=11):
-        case = desk.parse_case(json.dumps(data, ensure_ascii=False), "gen")
-        run = engine.run(input_records(desk.facts(case)))
-        for rule in desk.rule_base.rules:
-            for binding in candidates(engine.compiled_rule(rule.id), run):
-                resolve, present = lookups(run, binding)
-                for condition, seer in seers[rule.id]:
-                    def reference(values, c=condition):
-                        s = see(c.text, c.tree, resolve, present)
-                        values.update(s.values)
-                        return s.result
+    for rule, binding, run in _bindings(desk, 40, seed=11):
+        resolve, present = lookups(run, binding)
+        for condition, seer in seers[rule.id]:
+            def reference(values, c=condition):
+                s = see(c.text, c.tree, resolve, present)
+                values.update(s.values)
+                return s.result
 
-                    expected = _outcome(reference)
-                    assert _outcome(lambda values: seer(binding, run.by_slot, values)) == expected, (rule.id, condition.text)
-                    checked += 1
-                    held += expected[0] is True
+            expected = _outcome(reference)
+            assert _outcome(lambda values: seer(binding, run.by_slot, values)) == expected, (rule.id, condition.text)
+            checked += 1
+            held += expected[0] is True
     assert checked > 5000 and held > 500  # both outcomes, many times
 
 
@@ -89,7 +91,6 @@ def test_compiled_conclusion_values_equal_the_reference_evaluator_on_every_concl
     rule, held or not, it gives what E.evaluate gives with the firing's resolver - value, type, MISSING or error."""
     from engine.memory import resolver
 
-    engine = desk.engine
     expressions = [
         (rule, node, compile_expression(node))
         for rule in desk.rule_base.rules
@@ -97,15 +98,15 @@ def test_compiled_conclusion_values_equal_the_reference_evaluator_on_every_concl
         if node is not None
     ]
     assert any(isinstance(node, E.BinOp) for _, node, _ in expressions) and any(isinstance(node, E.Call) for _, node, _ in expressions)
+    by_rule: dict = {}
+    for rule, node, compiled in expressions:
+        by_rule.setdefault(rule.id, []).append((node, compiled))
     checked = computed = 0
-    for data in generated.generate(30, seed=13):
-        case = desk.parse_case(json.dumps(data, ensure_ascii=False), "gen")
-        run = engine.run(input_records(desk.facts(case)))
-        for rule, node, compiled in expressions:
-            for binding in candidates(engine.compiled_rule(rule.id), run):
-                resolve, _ = resolver(binding)
-                expected = _value_outcome(lambda: E.evaluate(node, resolve))
-                assert _value_outcome(lambda: compiled(binding, {})) == expected, (rule.id, node)
-                checked += 1
-                computed += expected[1] is not E.MISSING and expected[0] != "raises"
+    for rule, binding, _ in _bindings(desk, 30, seed=13):
+        resolve, _ = resolver(binding)
+        for node, compiled in by_rule.get(rule.id, ()):
+            expected = _value_outcome(lambda: E.evaluate(node, resolve))
+            assert _value_outcome(lambda: compiled(binding, {})) == expected, (rule.id, node)
+            checked += 1
+            computed += expected[1] is not E.MISSING and expected[0] != "raises"
     assert checked > 2000 and computed > 1000
