@@ -71,7 +71,7 @@ def _dump_condition(c: ConditionSeen, lang: str) -> dict[str, Any]:
     d = c.__dict__
     values = d["values"]
     kept = c.__pydantic_private__["_kept"]
-    if kept is not None:  # shared by the results that saw it (app.assemble): whether its values need writing out is kept
+    if kept is not None:  # one for every result that saw this condition with these values (app.assemble): worked out once
         plain = kept.plain
         if plain is None:
             plain = kept.plain = all(type(v) in _AS_IS for v in values.values())
