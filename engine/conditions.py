@@ -1,17 +1,21 @@
-"""Rule conditions compiled into Python closures, for checking many bindings fast.
+"""Rule conditions and conclusions compiled into Python closures, so the engine's hot paths need not walk trees.
 
 The reference evaluator (``knowledge.evaluate``) walks a condition tree and
-writes down every value it sees: what the trace and the explanations need.
-Checking whether a firing's conditions hold, and the cross-check's many
-re-evaluations after each case, need only the answer. Each condition tree is
-turned once, when the engine is built, into nested closures that read the
-bound facts directly: the same comparisons on the same exact values
-(``to_exact``), without the walk and without the bookkeeping.
+writes down every value it sees; the explanations use it. Three compiled
+forms do the engine's work with the same comparisons on the same exact
+values (``to_exact``), reading the bound facts directly; each is built once,
+at its rule's first use:
 
-The two must never disagree: tests/test_conditions.py runs both over every
-rule of the rule base on the facts of generated cases. One deliberate
-difference: ``and``/``or`` stop at the first deciding item here, while the
-reference evaluates every item so the trace can show every value.
+- ``compile_conditions``/``compile_test``: only whether the conditions hold,
+  for the cross-check's many re-evaluations after each case;
+- ``compile_seeing``: a firing's result with every value it read, for the trace;
+- ``compile_expression``: a conclusion's value (and a computed side of a condition).
+
+They must never disagree with the reference: tests/test_conditions.py runs
+each against it over every rule of the rule base on the facts of generated
+cases. One deliberate difference: ``compile_test``'s ``and``/``or`` stop at
+the first deciding item, while the reference and ``compile_seeing`` evaluate
+every item so the trace can show every value.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import operator
 from fractions import Fraction
 from typing import Any, Callable
 
+from engine.memory import place
 from knowledge import expr as E
 from knowledge.model import FactTest, FieldTest, slot_key
 
@@ -38,8 +43,7 @@ def _field_getter(ref: E.Ref, compared: bool = False) -> Getter:
     exactly, so the answer is the same, without building a Fraction for
     every value the cross-check reads.
     """
-    key = slot_key(ref.scope, ref.name)
-    fld = "value" if ref.scope in ("figure", "finding") else ref.name
+    key, fld = place(ref)
     if fld is None:
         return lambda binding, by_slot: True if key in binding else MISSING
 
@@ -58,18 +62,10 @@ def _field_getter(ref: E.Ref, compared: bool = False) -> Getter:
 
 
 def _value(node: Any) -> Getter:
-    """An expression as a getter; anything but a plain reference or literal defers to the reference evaluator."""
-    if isinstance(node, (E.Num, E.Str, E.Bool)):
-        constant = node.value
-        return lambda binding, by_slot: constant
+    """A side of a condition as a getter; anything but a plain reference is a value expression (``compile_expression``)."""
     if isinstance(node, E.Ref):
         return _field_getter(node, compared=True)
-    getters = {ref: _field_getter(ref) for ref in E.refs(node)}
-
-    def computed(binding: dict, by_slot: dict) -> Any:
-        return E.evaluate(node, lambda ref: getters[ref](binding, by_slot))
-
-    return computed
+    return compile_expression(node)
 
 
 def compile_test(node: Any) -> Test:
@@ -257,8 +253,7 @@ def _seen_value(node: Any) -> Callable[[dict, dict, dict], Any]:
 
 def _seen_ref(ref: E.Ref) -> Callable[[dict, dict, dict], Any]:
     """A reference's value as ``engine.memory.resolver`` gives it, written under the reference's text."""
-    key = slot_key(ref.scope, ref.name)
-    fld = "value" if ref.scope in ("figure", "finding") else ref.name
+    key, fld = place(ref)
     text = ref.text
     if fld is None:
 

@@ -68,7 +68,8 @@ class Run:
 _places: dict[tuple[str, str | None], tuple[str, str | None]] = {}
 
 
-def _place(ref: E.Ref) -> tuple[str, str | None]:
+def place(ref: E.Ref) -> tuple[str, str | None]:
+    """The slot key a reference reads and the field it reads there (None: the whole fact)."""
     place = _places.get((ref.scope, ref.name))
     if place is None:
         fld = "value" if ref.scope in ("figure", "finding") else ref.name
@@ -80,7 +81,7 @@ def resolver(binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Callab
     MISSING, to_exact, bound = E.MISSING, E.to_exact, binding.get
 
     def resolve(ref: E.Ref) -> Any:
-        key, fld = _places.get((ref.scope, ref.name)) or _place(ref)
+        key, fld = _places.get((ref.scope, ref.name)) or place(ref)
         rec = bound(key)
         if rec is None:
             return MISSING
@@ -89,7 +90,7 @@ def resolver(binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any], Callab
         value = rec.fields.get(fld)
         return MISSING if value is None else to_exact(value)
 
-    return resolve, lambda ref: _place(ref)[0] in binding
+    return resolve, lambda ref: place(ref)[0] in binding
 
 
 
@@ -101,7 +102,7 @@ def lookups(run: Run, binding: dict[str, Record]) -> tuple[Callable[[E.Ref], Any
     def present(ref: E.Ref) -> bool:
         if bound_present(ref):
             return True
-        return bool(run.by_slot.get(_place(ref)[0]))
+        return bool(run.by_slot.get(place(ref)[0]))
 
     return resolve, present
 
