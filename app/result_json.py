@@ -144,12 +144,9 @@ def _kept(value: Any, lang: str) -> Any:
 
 
 def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
-    known = _PARAMETER_ROWS.get((id(p), lang))
-    if known is None or known[0] is not p:
-        if len(_PARAMETER_ROWS) >= _KEPT_MAX:
-            _PARAMETER_ROWS.clear()
-        known = _PARAMETER_ROWS[(id(p), lang)] = (p, _parameter_row(p, lang))
-    name, value, default, overridden, title, sources, kind, unit, applies_on, on, since, practice, used, ja, en = known[1]
+    name, value, default, overridden, title, sources, kind, unit, applies_on, on, since, practice, used, ja, en = _row_of(
+        _PARAMETER_ROWS, p, lang, _parameter_row
+    )
     return {
         "name": name,
         "value": value,
@@ -169,9 +166,20 @@ def _dump_parameter(p: Parameter, lang: str) -> dict[str, Any]:
 
 
 # A Parameter is frozen and, for a value in force, shared by the results of every case on its
-# date (app.assemble._parameters): what its entry holds is worked out once per language.
-# The model is kept with it, so its id is not reused.
-_PARAMETER_ROWS: dict[tuple[int, str], tuple[Parameter, tuple[Any, ...]]] = {}
+# date (app.assemble._parameters); so is a FigureInfo: what their entries hold is worked out
+# once per language (``_row_of``).
+_PARAMETER_ROWS: dict[tuple[int, str], tuple[Any, tuple[Any, ...]]] = {}
+_FIGURE_ROWS: dict[tuple[int, str], tuple[Any, tuple[Any, ...]]] = {}
+
+
+def _row_of(rows: dict[tuple[int, str], tuple[Any, tuple[Any, ...]]], model: Any, lang: str, make: Any) -> tuple[Any, ...]:
+    """``make(model, lang)``, kept per frozen model and language (the model kept with it, so its id is not reused)."""
+    known = rows.get((id(model), lang))
+    if known is None or known[0] is not model:
+        if len(rows) >= _KEPT_MAX:
+            rows.clear()
+        known = rows[(id(model), lang)] = (model, make(model, lang))
+    return known[1]
 
 
 def _parameter_row(p: Parameter, lang: str) -> tuple[Any, ...]:
@@ -206,14 +214,7 @@ def _dump_input(f: InputFact, lang: str) -> dict[str, Any]:
 
 
 def _dump_figure_info(f: FigureInfo, lang: str) -> dict[str, Any]:
-    known = _FIGURE_ROWS.get((id(f), lang))
-    if known is None or known[0] is not f:  # shared by every Result (app.assemble): worked out once per language
-        if len(_FIGURE_ROWS) >= _KEPT_MAX:
-            _FIGURE_ROWS.clear()
-        d = f.__dict__
-        title = d["title"]
-        known = _FIGURE_ROWS[(id(f), lang)] = (f, (d["kind"], d["unit"], title.get(lang), d["fact"], tuple(d["paths"]), title.ja, title.en))
-    kind, unit, title, fact, paths, ja, en = known[1]
+    kind, unit, title, fact, paths, ja, en = _row_of(_FIGURE_ROWS, f, lang, _figure_row)
     return {
         "kind": kind,
         "unit": unit,
@@ -224,7 +225,10 @@ def _dump_figure_info(f: FigureInfo, lang: str) -> dict[str, Any]:
     }
 
 
-_FIGURE_ROWS: dict[tuple[int, str], tuple[FigureInfo, tuple[Any, ...]]] = {}
+def _figure_row(f: FigureInfo, lang: str) -> tuple[Any, ...]:
+    d = f.__dict__
+    title = d["title"]
+    return (d["kind"], d["unit"], title.get(lang), d["fact"], tuple(d["paths"]), title.ja, title.en)
 
 
 def _advice_texts(
